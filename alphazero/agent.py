@@ -1,0 +1,70 @@
+"""The public way to use a trained network: `alphazero.load_agent(workdir, simulations=N)`.
+
+    agent = alphazero.load_agent("runs/ttt", simulations=32)
+    out = agent(states)              # batched pgx states [B] -> SearchOutput
+    out.action, out.action_weights, out.root_value
+    logits, value = agent.policy(states)   # the raw network, no search
+
+The agent searches without exploration noise, so the same states and key give the same moves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import jax
+
+import games
+from alphazero import checkpoint, networks, search
+from alphazero.config import Config
+
+
+@dataclasses.dataclass(frozen=True)
+class Agent:
+    """A trained network plus the search that turns it into a player."""
+
+    env: object
+    params: object
+    config: Config
+    iteration: int
+
+    @property
+    def search_config(self):
+        return self.config.search
+
+    def __call__(self, states, key: jax.Array | None = None) -> search.SearchOutput:
+        key = jax.random.PRNGKey(0) if key is None else key
+        return search.run_jit(self.params, key, states, self.env, self.config.search)
+
+    def policy(self, states) -> tuple[jax.Array, jax.Array]:
+        """Raw network output: (legal-masked prior logits [B, A], value [B])."""
+        logits, value = _apply(self.params, states.observation)
+        return search.mask_logits(logits, states.legal_action_mask), value
+
+
+_apply = jax.jit(networks.apply)
+
+
+def load_agent(workdir: str | Path, simulations: int | None = None, step: int | None = None):
+    """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`."""
+    from alphazero.train import init_loop_state  # train imports agent-free modules only
+
+    workdir = Path(workdir)
+    config = checkpoint.read_config(workdir)
+    if config is None:
+        raise checkpoint.CheckpointError(f"{workdir} holds no run (no config.json)")
+    if simulations is not None:
+        if simulations <= 0:
+            raise checkpoint.CheckpointError(f"simulations must be positive, got {simulations}")
+        config = dataclasses.replace(
+            config, search=dataclasses.replace(config.search, num_simulations=simulations)
+        )
+    env = games.make(config.game)
+    manager = checkpoint.manager(workdir)
+    if manager.latest_step() is None:
+        raise checkpoint.CheckpointError(f"{workdir} holds no checkpoint yet")
+    template = jax.eval_shape(lambda: init_loop_state(env, config))
+    loop = checkpoint.restore(manager, template, step)
+    return Agent(env=env, params=loop.train_state.params, config=config,
+                 iteration=int(loop.iteration))

@@ -1,0 +1,94 @@
+"""Checkpoints: the whole LoopState (params, optimizer, replay window, key, counters) with orbax.
+
+A workdir holds
+
+    config.json          the run's Config, written once when the run starts
+    checkpoints/<it>/    orbax checkpoints, one per saved iteration (the newest few are kept)
+    events.out.tfevents* TensorBoard scalars (metrics.py)
+
+Restoring the newest checkpoint and running on gives bit-identical parameters to a run that was
+never stopped (same seed, same CPU). orbax writes each step to a temporary folder and renames it
+when complete, so a run that dies mid-save leaves the previous checkpoint intact; a new run never
+writes to an existing step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jax
+import orbax.checkpoint as ocp
+
+from alphazero import config as config_lib
+from alphazero.types import LoopState
+
+
+class CheckpointError(RuntimeError):
+    """A workdir or checkpoint problem the user must fix; the message is one line."""
+
+
+def check_writable(workdir: Path) -> None:
+    """Creates `workdir` if needed; raises CheckpointError if it cannot be written."""
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        probe = workdir / ".write_test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        raise CheckpointError(f"workdir {workdir} is not writable ({error.strerror})") from None
+
+
+def read_config(workdir: Path) -> config_lib.Config | None:
+    """The config stored in `workdir`, or None for a new workdir."""
+    path = Path(workdir) / "config.json"
+    if not path.exists():
+        return None
+    try:
+        return config_lib.from_dict(json.loads(path.read_text()))
+    except (ValueError, TypeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path} is corrupt or from another version: {error}") from None
+
+
+def write_config(workdir: Path, config: config_lib.Config) -> None:
+    tmp = Path(workdir) / "config.json.tmp"
+    tmp.write_text(config_lib.to_json(config))
+    os.replace(tmp, Path(workdir) / "config.json")
+
+
+def manager(workdir: Path, max_to_keep: int = 3) -> ocp.CheckpointManager:
+    options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
+    return ocp.CheckpointManager(Path(workdir).absolute() / "checkpoints", options=options)
+
+
+def save(mngr: ocp.CheckpointManager, loop: LoopState) -> None:
+    """Saves `loop` under its iteration number and waits until it is on disk."""
+    step = int(loop.iteration)
+    if step in mngr.all_steps():
+        return  # never rewrite a finished checkpoint
+    mngr.save(step, args=ocp.args.StandardSave(loop))
+    mngr.wait_until_finished()
+
+
+def latest_step(workdir: Path) -> int | None:
+    directory = Path(workdir) / "checkpoints"
+    if not directory.exists():
+        return None
+    return manager(workdir).latest_step()
+
+
+def restore(mngr: ocp.CheckpointManager, template: LoopState, step: int | None = None) -> LoopState:
+    """Restores checkpoint `step` (default: newest) into the structure of `template`."""
+    step = mngr.latest_step() if step is None else step
+    if step is None:
+        raise CheckpointError(f"no checkpoint in {mngr.directory}")
+    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, template)
+    try:
+        restored = mngr.restore(step, args=ocp.args.StandardRestore(abstract))
+    except Exception as error:  # orbax raises many types for damaged files
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise CheckpointError(
+            f"checkpoint {mngr.directory}/{step} is unreadable ({reason})"
+        ) from None
+    return LoopState(*restored) if not isinstance(restored, LoopState) else restored

@@ -1,0 +1,99 @@
+"""The `alphazero` command: the only module that reads the command line.
+
+    alphazero train [--preset NAME] [--workdir DIR] [--<section>.<field> VALUE ...]
+    alphazero play --workdir DIR [--simulations N] [--first human|agent]
+
+`train` options are generated from the Config dataclasses (alphazero/config.py) with tyro; the
+defaults come from the preset, or from the workdir's config.json when continuing a run. Problems the
+user can fix (unknown game, bad values, missing or corrupt checkpoint, unwritable workdir) print one
+line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import tyro
+
+from alphazero import checkpoint
+from alphazero import config as config_lib
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainCommand:
+    """Self-play reinforcement learning; continues the run if WORKDIR already holds one."""
+
+    config: Annotated[config_lib.Config, tyro.conf.arg(name="")]
+    workdir: str = "runs/tic_tac_toe"
+    """Folder for checkpoints, config.json and TensorBoard logs (created if missing)."""
+    preset: str = "tic_tac_toe"
+    """Named preset the config starts from: one of config.PRESETS."""
+    progress: bool = True
+    """Show a progress bar with ETA."""
+
+
+def _fail(message: str) -> None:
+    print(f"alphazero: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _train(argv: list[str]) -> None:
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--preset", default=None)
+    first.add_argument("--workdir", default=None)
+    known, _ = first.parse_known_args(argv)
+    preset = known.preset or "tic_tac_toe"
+    workdir = known.workdir or f"runs/{preset}"
+    if preset not in config_lib.PRESETS:
+        _fail(f"unknown preset {preset!r}; available: {', '.join(config_lib.PRESETS)}")
+    default = checkpoint.read_config(Path(workdir)) if known.preset is None else None
+    if default is None:
+        default = config_lib.PRESETS[preset]()
+    command = tyro.cli(
+        TrainCommand,
+        args=argv,
+        prog="alphazero train",
+        default=TrainCommand(config=default, workdir=workdir, preset=preset),
+    )
+    from alphazero import train  # imported late: jax start-up is slow and --help needs none
+
+    report = train.run(command.config, command.workdir, progress=command.progress)
+    print(f"done: {command.workdir} ({', '.join(f'{k}={v:.3f}' for k, v in report.items())})")
+
+
+def _play(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="alphazero play", description=_play.__doc__)
+    parser.add_argument("--workdir", required=True, help="run folder holding checkpoints")
+    parser.add_argument("--simulations", type=int, default=None, help="search simulations/move")
+    parser.add_argument("--first", choices=("human", "agent"), default="human")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    from alphazero import play
+
+    play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed)
+
+
+COMMANDS = {"train": _train, "play": _play}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        print(__doc__.split("\n\n")[1])
+        if argv and argv[0] not in ("-h", "--help"):
+            _fail(f"unknown command {argv[0]!r}; use one of {', '.join(COMMANDS)}")
+        return
+    try:
+        COMMANDS[argv[0]](argv[1:])
+    except (config_lib.ConfigError, checkpoint.CheckpointError) as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _fail("interrupted; the last checkpoint is kept")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+"""One frozen configuration tree for a whole run, and named presets per game.
+
+Every field has a one-line doc (unit, paper value where the paper gives one). The CLI in
+`alphazero/cli.py` is generated from these dataclasses with tyro, so `alphazero train --help` and
+docs/reference/config.md cannot drift from this file. Library code receives a `Config` as an
+argument (or closes over one); nothing reads flags or globals.
+
+Presets are plain functions returning a `Config`; `PRESETS` maps a name to one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Literal
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkConfig:
+    """Policy/value network (alphazero/networks.py)."""
+
+    torso: Literal["resnet", "mlp"] = "resnet"
+    """Body of the network: residual conv tower (paper) or a residual MLP (tiny boards)."""
+    num_blocks: int = 6
+    """Residual blocks in the torso (AlphaZero: 19 or 39)."""
+    num_channels: int = 64
+    """Conv channels, or hidden width for the MLP torso (AlphaZero: 256)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchConfig:
+    """Monte Carlo tree search (alphazero/search.py, mctx inside)."""
+
+    algorithm: Literal["gumbel", "puct"] = "gumbel"
+    """Gumbel MuZero (Danihelka et al. 2022) or AlphaZero PUCT with Dirichlet root noise."""
+    num_simulations: int = 32
+    """Simulations per move (AlphaZero: 800; Gumbel AlphaZero: as few as 2-16)."""
+    max_depth: int = 0
+    """Deepest tree level a simulation may reach; 0 = the game's longest possible game."""
+    max_num_considered_actions: int = 16
+    """Gumbel: actions sampled at the root for sequential halving (paper: 16)."""
+    gumbel_scale: float = 1.0
+    """Gumbel: scale of the root Gumbel noise in self-play (1.0 = paper; 0 = deterministic)."""
+    dirichlet_alpha: float = 0.3
+    """PUCT: Dirichlet noise concentration (AlphaZero: 0.3 chess, 0.03 Go)."""
+    dirichlet_fraction: float = 0.25
+    """PUCT: weight of the noise in the root prior (AlphaZero: 0.25)."""
+    pb_c_init: float = 1.25
+    """PUCT: exploration constant c_init (AlphaZero pseudocode: 1.25)."""
+    pb_c_base: float = 19652.0
+    """PUCT: exploration constant c_base (AlphaZero pseudocode: 19652)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SelfPlayConfig:
+    """Self-play data generation (alphazero/selfplay.py)."""
+
+    num_games: int = 128
+    """B: games played in parallel per iteration (AlphaZero: 5,000 TPU actors)."""
+    num_moves: int = 64
+    """T: moves per game slot per iteration; finished games restart, unfinished tails are masked."""
+    temperature_moves: int = 30
+    """Moves at the start of each game sampled from the search policy (AlphaZero: 30), then greedy."""
+    random_opening_moves: int = 0
+    """Up to this many uniformly random opening moves per game (0 = off), for position coverage."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplayConfig:
+    """Replay window (alphazero/replay.py)."""
+
+    capacity: int = 100_000
+    """Positions kept, oldest dropped first (AlphaZero: the last 500,000 games)."""
+    reuse: float = 4.0
+    """Samples drawn per new position: updates per iteration = reuse * new positions / batch."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Learner (alphazero/losses.py, alphazero/train.py)."""
+
+    num_iterations: int = 100
+    """Self-play + learning iterations in the run (may be raised when resuming)."""
+    batch_size: int = 256
+    """Positions per gradient step (AlphaZero: 4,096)."""
+    learning_rate: float = 1e-3
+    """Adam step size (AlphaZero: SGD 0.2 -> 0.0002 with momentum 0.9)."""
+    weight_decay: float = 1e-4
+    """Decoupled weight decay (AdamW); AlphaZero: L2 penalty 1e-4."""
+    value_loss_weight: float = 1.0
+    """Weight of the value loss against the policy loss (AlphaZero: 1)."""
+    augment: bool = True
+    """Apply a random board symmetry to each training sample (AlphaGo Zero: 8 dihedral maps)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalConfig:
+    """Periodic evaluation (alphazero/evaluate.py)."""
+
+    every: int = 10
+    """Evaluate every this many iterations (and after the last one); 0 = only at the end."""
+    num_games: int = 64
+    """Arena games per opponent, half with each colour."""
+    num_simulations: int = 32
+    """Simulations per move of the evaluated search agent."""
+    opponents: tuple[str, ...] = ("random",)
+    """Opponents: random, policy (raw net, no search), minimax (tic-tac-toe), alphabeta-D (connect four)."""
+    exhaustive: bool = False
+    """Tic-tac-toe only: check the agent on all 4,520 reachable non-terminal positions."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """A whole run: the game, the seed and one section per loop phase."""
+
+    game: str = "tic_tac_toe"
+    """Registered game name (games.available())."""
+    seed: int = 0
+    """Seed of the run's single PRNG key; the same seed reproduces the run bit for bit on CPU."""
+    checkpoint_every: int = 1
+    """Save a checkpoint every this many iterations (and after the last one)."""
+    network: NetworkConfig = NetworkConfig()
+    search: SearchConfig = SearchConfig()
+    selfplay: SelfPlayConfig = SelfPlayConfig()
+    replay: ReplayConfig = ReplayConfig()
+    train: TrainConfig = TrainConfig()
+    eval: EvalConfig = EvalConfig()
+
+
+# Fields that may differ when resuming a run (`alphazero train --workdir W ...`): they change how
+# long or how often things happen, never what the learned function is.
+RESUMABLE_FIELDS = (
+    "train.num_iterations",
+    "eval.every",
+    "eval.num_games",
+    "eval.num_simulations",
+    "eval.opponents",
+    "eval.exhaustive",
+    "checkpoint_every",
+)
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message is one line naming the field."""
+
+
+def validate(config: Config) -> None:
+    """Raises ConfigError with a one-line message for a config that cannot run."""
+    import games  # the registry; imported here so `config` stays importable on its own
+
+    if config.game not in games.available():
+        raise ConfigError(
+            f"unknown game {config.game!r}; available: {', '.join(games.available())}"
+        )
+    positive = {
+        "search.num_simulations": config.search.num_simulations,
+        "selfplay.num_games": config.selfplay.num_games,
+        "selfplay.num_moves": config.selfplay.num_moves,
+        "replay.capacity": config.replay.capacity,
+        "train.batch_size": config.train.batch_size,
+        "train.num_iterations": config.train.num_iterations,
+        "network.num_channels": config.network.num_channels,
+        "eval.num_simulations": config.eval.num_simulations,
+        "checkpoint_every": config.checkpoint_every,
+    }
+    for name, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{name} must be positive, got {value}")
+    non_negative = {
+        "network.num_blocks": config.network.num_blocks,
+        "search.max_depth": config.search.max_depth,
+        "selfplay.temperature_moves": config.selfplay.temperature_moves,
+        "selfplay.random_opening_moves": config.selfplay.random_opening_moves,
+        "eval.every": config.eval.every,
+        "eval.num_games": config.eval.num_games,
+        "train.weight_decay": config.train.weight_decay,
+    }
+    for name, value in non_negative.items():
+        if value < 0:
+            raise ConfigError(f"{name} must be >= 0, got {value}")
+    if not config.train.learning_rate > 0:
+        raise ConfigError(f"train.learning_rate must be positive, got {config.train.learning_rate}")
+    if not config.replay.reuse > 0:
+        raise ConfigError(f"replay.reuse must be positive, got {config.replay.reuse}")
+    if config.eval.num_games % 2:
+        raise ConfigError(f"eval.num_games must be even (half per colour), got {config.eval.num_games}")
+    if config.search.max_num_considered_actions < 1:
+        raise ConfigError("search.max_num_considered_actions must be >= 1")
+    if not 0 <= config.search.dirichlet_fraction <= 1:
+        raise ConfigError("search.dirichlet_fraction must lie in [0, 1]")
+    for name in config.eval.opponents:
+        known = name in ("random", "policy", "minimax") or (
+            name.startswith("alphabeta-") and name.split("-", 1)[1].isdigit()
+        )
+        if not known:
+            raise ConfigError(
+                f"unknown eval opponent {name!r}; use random, policy, minimax or alphabeta-D"
+            )
+        if name == "minimax" and config.game != "tic_tac_toe":
+            raise ConfigError("eval opponent 'minimax' exists only for tic_tac_toe")
+        if name.startswith("alphabeta-") and config.game != "connect_four":
+            raise ConfigError(f"eval opponent {name!r} exists only for connect_four")
+    if config.eval.exhaustive and config.game != "tic_tac_toe":
+        raise ConfigError("eval.exhaustive exists only for tic_tac_toe")
+
+
+# Presets ------------------------------------------------------------------------------------------
+
+
+def tic_tac_toe() -> Config:
+    """Perfect tic-tac-toe on 2 CPU cores in a few minutes (see docs/results.md)."""
+    return Config(
+        game="tic_tac_toe",
+        network=NetworkConfig(torso="mlp", num_blocks=2, num_channels=128),
+        search=SearchConfig(num_simulations=32, max_depth=9),
+        selfplay=SelfPlayConfig(
+            num_games=512, num_moves=9, temperature_moves=2, random_opening_moves=6
+        ),
+        replay=ReplayConfig(capacity=50_000, reuse=4.0),
+        train=TrainConfig(num_iterations=60, batch_size=512, learning_rate=1e-3),
+        eval=EvalConfig(
+            every=20, num_games=128, num_simulations=32, opponents=("random", "minimax"),
+            exhaustive=True,
+        ),
+    )
+
+
+def connect_four() -> Config:
+    """Connect four to beat depth-2 alpha-beta within 30 minutes on 2 CPU cores."""
+    return Config(
+        game="connect_four",
+        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=64),
+        search=SearchConfig(num_simulations=32, max_depth=42),
+        selfplay=SelfPlayConfig(
+            num_games=256, num_moves=42, temperature_moves=8, random_opening_moves=4
+        ),
+        replay=ReplayConfig(capacity=200_000, reuse=4.0),
+        train=TrainConfig(num_iterations=200, batch_size=512, learning_rate=1e-3),
+        eval=EvalConfig(
+            every=10, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
+        ),
+    )
+
+
+def go_9x9() -> Config:
+    """Reference configuration R of the throughput benchmark (6 blocks x 64 channels)."""
+    return Config(
+        game="go_9x9",
+        network=NetworkConfig(torso="resnet", num_blocks=6, num_channels=64),
+        search=SearchConfig(num_simulations=32),
+        selfplay=SelfPlayConfig(num_games=128, num_moves=64, temperature_moves=16),
+        replay=ReplayConfig(capacity=500_000, reuse=4.0),
+        train=TrainConfig(num_iterations=1000, batch_size=256),
+        eval=EvalConfig(every=20, num_games=64, opponents=("random",)),
+    )
+
+
+def small_go(size: int) -> Config:
+    """Go on a small board: the 9x9 recipe with a proportionally shorter horizon."""
+    base = go_9x9()
+    return dataclasses.replace(
+        base,
+        game=f"go_{size}x{size}",
+        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=64),
+        selfplay=dataclasses.replace(base.selfplay, num_moves=2 * size * size),
+    )
+
+
+PRESETS = {
+    "tic_tac_toe": tic_tac_toe,
+    "connect_four": connect_four,
+    "othello": lambda: dataclasses.replace(go_9x9(), game="othello"),
+    "hex": lambda: dataclasses.replace(go_9x9(), game="hex"),
+    "go_5x5": lambda: small_go(5),
+    "go_7x7": lambda: small_go(7),
+    "go_9x9": go_9x9,
+    "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
+}
+
+
+# Serialisation (workdir/config.json) --------------------------------------------------------------
+
+
+def to_dict(config: Config) -> dict:
+    """The config as nested plain-Python values (JSON-ready)."""
+    return dataclasses.asdict(config)
+
+
+def from_dict(data: dict) -> Config:
+    """Inverse of `to_dict`; unknown keys raise ValueError."""
+
+    def build(cls, values: dict):
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(values) - set(fields)
+        if unknown:
+            raise ValueError(f"unknown config field(s) {sorted(unknown)} in {cls.__name__}")
+        kwargs = {}
+        for name, value in values.items():
+            default = getattr(cls(), name)
+            if dataclasses.is_dataclass(default):
+                kwargs[name] = build(type(default), value)
+            elif isinstance(default, tuple):
+                kwargs[name] = tuple(value)
+            else:
+                kwargs[name] = value
+        return cls(**kwargs)
+
+    return build(Config, data)
+
+
+def to_json(config: Config) -> str:
+    return json.dumps(to_dict(config), indent=2, sort_keys=True)
+
+
+def diff(old: Config, new: Config) -> list[str]:
+    """Dotted names of the fields that differ between two configs."""
+
+    def flat(d: dict, prefix: str = "") -> dict:
+        out = {}
+        for k, v in d.items():
+            if isinstance(v, dict):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[f"{prefix}{k}"] = v
+        return out
+
+    a, b = flat(to_dict(old)), flat(to_dict(new))
+    return sorted(k for k in a if a[k] != b[k])

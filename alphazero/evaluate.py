@@ -1,0 +1,205 @@
+"""Arena: batched games between two in-process players, colours alternating.
+
+A *player* is a function `(params, key, states [B]) -> actions [B]`, so learned and fixed players mix:
+
+    search_player(env, search_config)   MCTS with the network (no exploration noise)
+    policy_player()                     the raw policy: argmax of the legal prior logits
+    random_player()                     uniform over legal moves
+    reference_player(name)              games' exact/strong players: "minimax", "alphabeta-D"
+
+`arena` plays `num_games` games in one jitted `while_loop`: game g gives player A the first move when
+g is even. Results come back per game, so callers report W/D/L per colour and intervals.
+pgx picks the first player id at random in `init`; "first" here always means "moved first".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import games
+from alphazero import networks, search
+from alphazero.config import EvalConfig, SearchConfig
+
+Player = Callable[..., jax.Array]
+
+
+class ArenaResult(NamedTuple):
+    outcome: np.ndarray  # [G] +1 A won, 0 draw, -1 A lost
+    a_first: np.ndarray  # [G] bool, A made the first move
+
+    def summary(self) -> dict[str, float]:
+        g = len(self.outcome)
+        first, second = self.outcome[self.a_first], self.outcome[~self.a_first]
+        return {
+            "win_rate": float(np.sum(self.outcome > 0) / g),
+            "draw_rate": float(np.sum(self.outcome == 0) / g),
+            "loss_rate": float(np.sum(self.outcome < 0) / g),
+            "score_first": float(np.mean((first + 1) / 2)) if len(first) else float("nan"),
+            "score_second": float(np.mean((second + 1) / 2)) if len(second) else float("nan"),
+        }
+
+    def line(self) -> str:
+        def wdl(x):
+            return f"{np.sum(x > 0)}/{np.sum(x == 0)}/{np.sum(x < 0)}"
+
+        return (
+            f"W/D/L {wdl(self.outcome)} (moving first {wdl(self.outcome[self.a_first])}, "
+            f"second {wdl(self.outcome[~self.a_first])})"
+        )
+
+
+# Players --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def search_player(env, config: SearchConfig) -> Player:
+    def play(params, key, states):
+        return search.run(params, key, states, env, config, explore=False).action
+
+    return play
+
+
+@functools.cache
+def policy_player() -> Player:
+    def play(params, key, states):
+        logits, _ = networks.apply(params, states.observation)
+        return jnp.argmax(search.mask_logits(logits, states.legal_action_mask), axis=-1)
+
+    return play
+
+
+@functools.cache
+def random_player() -> Player:
+    def play(params, key, states):
+        keys = jax.random.split(key, states.legal_action_mask.shape[0])
+        return jax.vmap(_uniform_legal)(keys, states.legal_action_mask)
+
+    return play
+
+
+def _uniform_legal(key: jax.Array, legal: jax.Array) -> jax.Array:
+    return jax.random.choice(key, legal.shape[0], p=legal / legal.sum())
+
+
+@functools.cache
+def reference_player(name: str) -> Player:
+    """'minimax' (tic-tac-toe, exact) or 'alphabeta-D' (connect four, depth D)."""
+    if name == "minimax":
+        single = games.minimax_player
+    elif name.startswith("alphabeta-"):
+        single = games.alphabeta_player(int(name.split("-", 1)[1]))
+    else:
+        raise ValueError(f"unknown player {name!r}")
+
+    def play(params, key, states):
+        keys = jax.random.split(key, states.legal_action_mask.shape[0])
+        return jax.vmap(single)(keys, states)
+
+    return play
+
+
+def opponent(name: str) -> Player:
+    """Player for an `EvalConfig.opponents` entry (the raw 'policy' uses the evaluated params)."""
+    if name == "random":
+        return random_player()
+    if name == "policy":
+        return policy_player()
+    if name == "minimax" or name.startswith("alphabeta-"):
+        return reference_player(name)
+    raise ValueError(f"unknown opponent {name!r}; use random, policy, minimax or alphabeta-D")
+
+
+# Arena ----------------------------------------------------------------------------------------
+
+
+@functools.partial(jax.jit, static_argnames=("env", "player_a", "player_b", "num_games", "cap"))
+def _play_games(key, params_a, params_b, env, player_a, player_b, num_games: int, cap: int):
+    init_key, loop_key = jax.random.split(key)
+    states = jax.vmap(env.init)(jax.random.split(init_key, num_games))
+    a_first = jnp.arange(num_games) % 2 == 0
+    a_id = jnp.where(a_first, states.current_player, 1 - states.current_player)
+
+    def running(carry):
+        states, _, _, t = carry
+        return jnp.any(~(states.terminated | states.truncated)) & (t < cap)
+
+    def move(carry):
+        states, total, key, t = carry
+        key, key_a, key_b = jax.random.split(key, 3)
+        action_a = player_a(params_a, key_a, states)
+        action_b = player_b(params_b, key_b, states)
+        action = jnp.where(states.current_player == a_id, action_a, action_b)
+        states = jax.vmap(env.step)(states, action)
+        return states, total + states.rewards, key, t + 1
+
+    total = jnp.zeros(states.rewards.shape)
+    _, total, _, _ = jax.lax.while_loop(running, move, (states, total, loop_key, 0))
+    outcome = jnp.sign(jnp.take_along_axis(total, a_id[:, None], axis=1)[:, 0])
+    return outcome, a_first
+
+
+def arena(
+    key, env, player_a: Player, player_b: Player, params_a=None, params_b=None,
+    num_games: int = 64, cap: int = 2_000,
+) -> ArenaResult:
+    """Plays `num_games` games of A against B (A first in even games)."""
+    outcome, a_first = _play_games(
+        key, params_a, params_b, env, player_a, player_b, num_games, cap
+    )
+    return ArenaResult(np.asarray(outcome), np.asarray(a_first))
+
+
+# Exhaustive check (tic-tac-toe) ---------------------------------------------------------------
+
+
+def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
+    """Counts positions (of all 4,520) where search / raw policy pick a value-optimal move."""
+    positions = games.tic_tac_toe_solver.all_positions()
+    key = jax.random.PRNGKey(0)
+    search_action = _search_actions(params, key, positions.states, env, config)
+    policy_action = policy_player()(params, key, positions.states)
+    optimal = np.asarray(positions.optimal_action_mask)
+    idx = np.arange(len(optimal))
+    return {
+        "positions": len(optimal),
+        "optimal_search": int(optimal[idx, np.asarray(search_action)].sum()),
+        "optimal_policy": int(optimal[idx, np.asarray(policy_action)].sum()),
+    }
+
+
+@functools.partial(jax.jit, static_argnames=("env", "config"))
+def _search_actions(params, key, states, env, config: SearchConfig):
+    return search.run(params, key, states, env, config, explore=False).action
+
+
+def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
+    """The periodic evaluation of a training run: metrics dict and printable lines."""
+    search_config = dataclasses.replace(search_config, num_simulations=config.num_simulations)
+    agent = search_player(env, search_config)
+    metrics, lines = {}, []
+    for i, name in enumerate(config.opponents):
+        if config.num_games == 0:
+            break
+        result = arena(
+            jax.random.fold_in(key, i), env, agent, opponent(name), params, params,
+            config.num_games,
+        )
+        for stat, value in result.summary().items():
+            metrics[f"eval/{stat}/{name}"] = value
+        lines.append(f"search@{config.num_simulations} vs {name}: {result.line()}")
+    if config.exhaustive:
+        counts = exhaustive_check(params, env, search_config)
+        metrics["eval/optimal_search"] = counts["optimal_search"] / counts["positions"]
+        metrics["eval/optimal_policy"] = counts["optimal_policy"] / counts["positions"]
+        lines.append(
+            f"optimal moves over all {counts['positions']} positions: search@"
+            f"{search_config.num_simulations} {counts['optimal_search']}, "
+            f"raw policy {counts['optimal_policy']}"
+        )
+    return metrics, lines

@@ -1,0 +1,58 @@
+"""Logged scalars: their names, and a TensorBoard writer that needs no TensorFlow.
+
+Every name is documented in docs/metrics.md (a test checks that each name here appears there).
+Namespaces: `selfplay/`, `train/`, `eval/`, `perf/`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tensorboard.summary import Writer as _TBWriter
+
+NAMES = (
+    "selfplay/game_length",
+    "selfplay/games",
+    "selfplay/positions",
+    "selfplay/root_value",
+    "selfplay/first_player_return",
+    "train/loss",
+    "train/policy_loss",
+    "train/policy_kl",
+    "train/value_loss",
+    "train/policy_entropy",
+    "train/value_mean",
+    "train/updates",
+    "train/replay_size",
+    "perf/compile_s",
+    "perf/selfplay_s",
+    "perf/learn_s",
+    "perf/positions_per_s",
+    "perf/samples_per_s",
+    "perf/iteration_s",
+    "perf/wall_time_s",
+)
+# Per-opponent names are built with these prefixes, e.g. eval/win_rate/random.
+EVAL_PREFIXES = (
+    "eval/win_rate/",
+    "eval/draw_rate/",
+    "eval/loss_rate/",
+    "eval/score_first/",
+    "eval/score_second/",
+)
+EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
+
+
+class Writer:
+    """Appends scalars to TensorBoard event files in `logdir`."""
+
+    def __init__(self, logdir: Path):
+        self._writer = _TBWriter(str(logdir))
+
+    def scalars(self, values: dict[str, float], step: int) -> None:
+        for name, value in values.items():
+            self._writer.add_scalar(name, float(value), step=step)
+        self._writer.flush()
+
+    def close(self) -> None:
+        self._writer.close()

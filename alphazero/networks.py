@@ -1,0 +1,110 @@
+"""The policy/value network f_theta(s) = (p, v) behind one pure facade.
+
+    params = networks.init(key, env, config.network)
+    prior_logits, value = networks.apply(params, observation)   # [B, A], [B]
+
+`apply` needs nothing but the parameters: the architecture (torso kind, depth, width, number of
+actions) is read back from the shapes in `params`, so search, self-play, the learner, the arena and
+outside scripts all call the same function with a plain pytree, as mctx expects.
+
+Architecture (AlphaGo Zero, "Methods: neural network architecture", scaled down): a convolutional
+stem, `num_blocks` pre-activation residual blocks, a policy head (1x1 conv -> dense over actions)
+and a value head (1x1 conv -> dense -> tanh). Deviation: LayerNorm instead of BatchNorm, so the
+network has no mutable statistics and `apply` stays a pure function (docs/deviations.md). The "mlp"
+torso is the same residual design with dense layers, for boards as small as tic-tac-toe.
+"""
+
+from __future__ import annotations
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from alphazero.config import NetworkConfig
+
+
+class _Block(nn.Module):
+    """Pre-activation residual block: x + f(x), with f = (norm, relu, layer) x 2."""
+
+    features: int
+    conv: bool
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        def layer(name: str):
+            if self.conv:
+                return nn.Conv(self.features, (3, 3), name=name)
+            return nn.Dense(self.features, name=name)
+
+        y = layer("layer_0")(nn.relu(nn.LayerNorm(name="norm_0")(x)))
+        y = layer("layer_1")(nn.relu(nn.LayerNorm(name="norm_1")(y)))
+        return x + y
+
+
+class PolicyValueNet(nn.Module):
+    """obs [B, H, W, C] (or [B, D]) -> (prior_logits [B, A], value [B] in [-1, 1])."""
+
+    num_actions: int
+    num_blocks: int
+    num_channels: int
+    conv: bool
+
+    @nn.compact
+    def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
+        x = obs.astype(jnp.float32)
+        if self.conv:
+            x = nn.Conv(self.num_channels, (3, 3), name="stem")(x)
+        else:
+            x = nn.Dense(self.num_channels, name="stem")(x.reshape(x.shape[0], -1))
+        for i in range(self.num_blocks):
+            x = _Block(self.num_channels, self.conv, name=f"block_{i}")(x)
+        x = nn.relu(nn.LayerNorm(name="torso_norm")(x))
+
+        p, v = x, x
+        if self.conv:
+            p = nn.relu(nn.Conv(2, (1, 1), name="policy_conv")(x))
+            v = nn.relu(nn.Conv(1, (1, 1), name="value_conv")(x))
+        p = p.reshape(p.shape[0], -1)
+        v = v.reshape(v.shape[0], -1)
+        prior_logits = nn.Dense(self.num_actions, name="policy_out")(p)
+        v = nn.relu(nn.Dense(self.num_channels, name="value_hidden")(v))
+        value = jnp.tanh(nn.Dense(1, name="value_out")(v))[:, 0]
+        return prior_logits, value
+
+
+def _module_from_params(params) -> PolicyValueNet:
+    """Reads the architecture back from parameter shapes (static under jit)."""
+    p = params["params"]
+    stem = p["stem"]["kernel"]
+    return PolicyValueNet(
+        num_actions=p["policy_out"]["kernel"].shape[-1],
+        num_blocks=sum(1 for name in p if name.startswith("block_")),
+        num_channels=stem.shape[-1],
+        conv=stem.ndim == 4,
+    )
+
+
+def init(key: jax.Array, env, config: NetworkConfig):
+    """Fresh parameters for `env`'s observation and action shapes."""
+    obs = jnp.zeros((1, *env.observation_shape), jnp.float32)
+    conv = config.torso == "resnet" and len(env.observation_shape) == 3
+    module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv)
+    return module.init(key, obs)
+
+
+def apply(params, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """prior_logits [B, A] (unmasked) and value [B] (mover's view) for observations [B, ...]."""
+    return _module_from_params(params).apply(params, obs)
+
+
+def num_parameters(params) -> int:
+    return sum(x.size for x in jax.tree.leaves(params))
+
+
+def forward_flops(params, obs_shape: tuple[int, ...]) -> float:
+    """FLOPs of one forward pass for one observation, from XLA's cost analysis."""
+    lowered = jax.jit(apply).lower(params, jnp.zeros((1, *obs_shape), jnp.float32))
+    cost = lowered.compile().cost_analysis()
+    if isinstance(cost, list):
+        cost = cost[0]
+    return float(cost.get("flops", 0.0))

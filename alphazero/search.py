@@ -1,0 +1,142 @@
+"""Monte Carlo tree search over the real game, with mctx: PUCT or Gumbel behind one call.
+
+    output = search.run(params, key, states, env, config.search)   # states: batched pgx State [B]
+    output.action [B], output.action_weights [B, A], output.root_value [B]
+
+The environment itself is the model (AlphaZero, not MuZero): mctx's `embedding` is the pgx `State`,
+and `recurrent_fn` steps it with `env.step`, so simulations follow the exact rules.
+
+Algorithms (`SearchConfig.algorithm`):
+  * "puct": AlphaZero. Select argmax_a Q(s,a) + c(s) P(s,a) sqrt(N(s)) / (1 + N(s,a)) with
+    c(s) = c_init + log((N(s) + c_base + 1) / c_base); Dirichlet(alpha) noise mixed into the root
+    prior with weight `dirichlet_fraction`. `action_weights` = root visit counts / N.
+  * "gumbel": Gumbel MuZero (Danihelka et al., ICLR 2022). Gumbel-top-k sampling and sequential
+    halving at the root; deterministic interior selection; `action_weights` =
+    softmax(prior_logits + sigma(completed Q)), a policy-improvement target even at 2-32 simulations.
+
+Sign convention for two-player zero-sum games. Every value is from the view of the player to move
+at that node. The reward of an edge is the reward of the player who made the move; the discount is
+-1 so the child's value (the opponent's view) is negated when it is backed up; a terminal child has
+discount 0 and value 0. One-player games (num_players == 1) use discount +1.
+
+Illegal actions. The root uses mctx's `invalid_actions`. Interior nodes are masked too: prior logits
+of illegal moves are set to the dtype minimum (prior exactly 0), and the Q-transform is wrapped so
+that an illegal child scores -1e9; the node's legal mask is read from the tree's embeddings.
+mctx rebuilds the tree every move (no subtree reuse).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import mctx
+
+from alphazero import networks
+from alphazero.config import SearchConfig
+
+_ILLEGAL_Q = -1e9
+
+
+class SearchOutput(NamedTuple):
+    action: jax.Array  # [B] int32, the move the search recommends
+    action_weights: jax.Array  # [B, A] improved policy pi, the policy target
+    root_value: jax.Array  # [B] search value of the root, mover's view
+
+
+def mask_logits(logits: jax.Array, legal_action_mask: jax.Array) -> jax.Array:
+    """Illegal actions get the dtype minimum, i.e. probability exactly 0 after softmax."""
+    return jnp.where(legal_action_mask, logits, jnp.finfo(logits.dtype).min)
+
+
+def make_recurrent_fn(env) -> mctx.RecurrentFn:
+    """mctx recurrent function: one real environment step plus a network evaluation."""
+    discount_sign = -1.0 if env.num_players == 2 else 1.0
+
+    def recurrent_fn(params, key, action, state):
+        del key
+        mover = state.current_player  # [B]
+        state = jax.vmap(env.step)(state, action)
+        prior_logits, value = networks.apply(params, state.observation)
+        reward = jnp.take_along_axis(state.rewards, mover[:, None], axis=1)[:, 0]
+        done = state.terminated | state.truncated
+        output = mctx.RecurrentFnOutput(
+            reward=reward,
+            discount=jnp.where(done, 0.0, discount_sign),
+            prior_logits=mask_logits(prior_logits, state.legal_action_mask),
+            value=jnp.where(done, 0.0, value),
+        )
+        return output, state
+
+    return recurrent_fn
+
+
+def _masked_qtransform(qtransform):
+    """Wraps an mctx Q-transform so illegal children of any node score _ILLEGAL_Q."""
+
+    def fn(tree: mctx.Tree, node_index: jax.Array) -> jax.Array:
+        legal = tree.embeddings.legal_action_mask[node_index]  # [A]
+        return jnp.where(legal, qtransform(tree, node_index), _ILLEGAL_Q)
+
+    return fn
+
+
+def run(
+    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
+) -> SearchOutput:
+    """Searches from a batch of states [B]; `explore` adds root noise (Dirichlet or Gumbel)."""
+    out = policy_output(params, key, states, env, config, explore=explore)
+    action = out.action
+    if config.algorithm == "puct":
+        # The recommended move is the most visited one; sampling is selfplay.py's business.
+        action = jnp.argmax(out.action_weights, axis=-1).astype(jnp.int32)
+    root_value = out.search_tree.node_values[:, mctx.Tree.ROOT_INDEX]
+    return SearchOutput(action=action, action_weights=out.action_weights, root_value=root_value)
+
+
+def policy_output(
+    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
+) -> mctx.PolicyOutput:
+    """The raw mctx output, search tree included (for tests and tree pictures)."""
+    prior_logits, value = networks.apply(params, states.observation)
+    root = mctx.RootFnOutput(
+        prior_logits=mask_logits(prior_logits, states.legal_action_mask),
+        value=value,
+        embedding=states,
+    )
+    common = dict(
+        params=params,
+        rng_key=key,
+        root=root,
+        recurrent_fn=make_recurrent_fn(env),
+        num_simulations=config.num_simulations,
+        invalid_actions=~states.legal_action_mask,
+        max_depth=config.max_depth or None,
+    )
+    if config.algorithm == "gumbel":
+        out = mctx.gumbel_muzero_policy(
+            **common,
+            max_num_considered_actions=config.max_num_considered_actions,
+            gumbel_scale=config.gumbel_scale if explore else 0.0,
+            qtransform=_masked_qtransform(mctx.qtransform_completed_by_mix_value),
+        )
+    elif config.algorithm == "puct":
+        out = mctx.muzero_policy(
+            **common,
+            dirichlet_fraction=config.dirichlet_fraction if explore else 0.0,
+            dirichlet_alpha=config.dirichlet_alpha,
+            pb_c_init=config.pb_c_init,
+            pb_c_base=config.pb_c_base,
+            qtransform=_masked_qtransform(mctx.qtransform_by_parent_and_siblings),
+        )
+    else:
+        raise ValueError(f"unknown search algorithm {config.algorithm!r}")
+    return out
+
+
+@functools.partial(jax.jit, static_argnames=("env", "config"))
+def run_jit(params, key, states, env, config: SearchConfig, explore: bool = False):
+    """Jitted `run` for interactive use (tests, the play command); env and config are static."""
+    return run(params, key, states, env, config, explore=explore)

@@ -1,0 +1,94 @@
+"""Self-play: B games in parallel, T moves each, one jitted call (AlphaZero's data generation).
+
+    trajectory = selfplay.play(params, key, env, config)   # Trajectory [T, B, ...]
+
+Each game slot runs `lax.scan` over T moves; at every move one batched search serves all B slots.
+A slot whose game ends starts a new game at once (auto-reset), so no compute is spent on finished
+games; positions of a game still running after move T get no value target (targets.py masks them).
+
+Move choice in one game (`_act`, written for a single game and vmapped once in `play`):
+  1. the first `opening` moves are uniformly random legal moves, `opening` drawn per game from
+     0..random_opening_moves, so training sees positions good play never reaches (docs/deviations.md);
+  2. until move `temperature_moves` the move is sampled from the search policy pi (temperature 1);
+  3. afterwards the search's recommended move (greedy).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from alphazero import search
+from alphazero.config import Config, SelfPlayConfig
+from alphazero.types import Trajectory
+
+
+class Actor(NamedTuple):
+    """One game slot: the game in progress and where it stands."""
+
+    state: object  # pgx State of the game in progress
+    move: jax.Array  # [] int32, moves played in this game so far
+    opening: jax.Array  # [] int32, random opening moves this game starts with
+
+
+def _new_game(env, config: SelfPlayConfig, key: jax.Array) -> Actor:
+    init_key, opening_key = jax.random.split(key)
+    opening = jax.random.randint(opening_key, (), 0, config.random_opening_moves + 1)
+    return Actor(state=env.init(init_key), move=jnp.int32(0), opening=opening)
+
+
+def _act(env, config: SelfPlayConfig, actor: Actor, out: search.SearchOutput, key: jax.Array):
+    """Plays one move in one game; returns the next actor and the move's record."""
+    random_key, sample_key, reset_key = jax.random.split(key, 3)
+    state = actor.state
+    legal = state.legal_action_mask
+    random_action = jax.random.choice(random_key, legal.shape[0], p=legal / legal.sum())
+    sampled_action = jax.random.choice(sample_key, legal.shape[0], p=out.action_weights)
+    is_random = actor.move < actor.opening
+    action = jnp.where(
+        is_random,
+        random_action,
+        jnp.where(actor.move < config.temperature_moves, sampled_action, out.action),
+    )
+    next_state = env.step(state, action)
+    done = next_state.terminated | next_state.truncated
+    record = dict(
+        observation=state.observation,
+        action_weights=out.action_weights,
+        reward=next_state.rewards[state.current_player],
+        done=done,
+        truncated=next_state.truncated & ~next_state.terminated,
+        random_move=is_random,
+        root_value=out.root_value,
+    )
+    next_actor = Actor(next_state, actor.move + 1, actor.opening)
+    fresh = _new_game(env, config, reset_key)
+    next_actor = jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, next_actor)
+    return next_actor, record
+
+
+def play(params, key: jax.Array, env, config: Config) -> Trajectory:
+    """Plays `num_games` slots for `num_moves` moves each; returns Trajectory [T, B, ...]."""
+    sp = config.selfplay
+    init_key, scan_key = jax.random.split(key)
+    actors = jax.vmap(functools.partial(_new_game, env, sp))(
+        jax.random.split(init_key, sp.num_games)
+    )
+    act = jax.vmap(functools.partial(_act, env, sp))  # the one place games are vectorised
+
+    def one_move(actors: Actor, key: jax.Array):
+        search_key, act_key = jax.random.split(key)
+        out = search.run(params, search_key, actors.state, env, config.search, explore=True)
+        actors, record = act(actors, out, jax.random.split(act_key, sp.num_games))
+        return actors, Trajectory(**record)
+
+    _, trajectory = jax.lax.scan(one_move, actors, jax.random.split(scan_key, sp.num_moves))
+    return trajectory
+
+
+def make_play(env, config: Config):
+    """`play` jitted for one env and config: (params, key) -> Trajectory."""
+    return jax.jit(functools.partial(play, env=env, config=config))

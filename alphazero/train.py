@@ -1,0 +1,211 @@
+"""The learner and the outer loop: self-play -> targets -> replay -> learning -> evaluation.
+
+    alphazero.train.run(config, workdir)
+
+`run` is plain Python a student can step through; each phase inside it is one jitted function
+(`Phases`). All state that changes lives in one `LoopState`, checkpointed every
+`checkpoint_every` iterations, so `run` on an existing workdir continues exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+from tqdm.auto import tqdm
+
+import games
+from alphazero import checkpoint, evaluate, losses, metrics, networks, replay, selfplay, targets
+from alphazero import config as config_lib
+from alphazero.config import Config, TrainConfig
+from alphazero.types import Counters, LoopState, Samples, TrainState
+
+
+def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
+    return optax.adamw(config.learning_rate, weight_decay=config.weight_decay)
+
+
+def create_train_state(key: jax.Array, env, config: Config) -> TrainState:
+    params = networks.init(key, env, config.network)
+    opt_state = make_optimizer(config.train).init(params)
+    return TrainState(params=params, opt_state=opt_state, step=jnp.int32(0))
+
+
+def train_step(train_state: TrainState, batch: Samples, config: TrainConfig):
+    """One gradient step on `batch` [N]: (train_state, metrics)."""
+    grad_fn = jax.grad(losses.loss, has_aux=True)
+    grads, step_metrics = grad_fn(train_state.params, batch, config.value_loss_weight)
+    updates, opt_state = make_optimizer(config).update(
+        grads, train_state.opt_state, train_state.params
+    )
+    params = optax.apply_updates(train_state.params, updates)
+    return TrainState(params, opt_state, train_state.step + 1), step_metrics
+
+
+def updates_per_iteration(config: Config) -> int:
+    """Gradient steps per iteration so each new position is sampled `reuse` times on average."""
+    new_positions = config.selfplay.num_games * config.selfplay.num_moves
+    return max(1, round(config.replay.reuse * new_positions / config.train.batch_size))
+
+
+class Phases(NamedTuple):
+    """The jitted loop phases of one run."""
+
+    play: Callable  # (params, key) -> Trajectory [T, B]
+    store: Callable  # (replay_state, trajectory) -> (replay_state, selfplay metrics)
+    learn: Callable  # (train_state, replay_state, key) -> (train_state, train metrics)
+
+
+def make_phases(env, config: Config) -> Phases:
+    def store(replay_state, trajectory):
+        samples = targets.compute(trajectory, env.num_players)
+        finished = jnp.sum(trajectory.done)
+        stats = {
+            "selfplay/games": finished,
+            "selfplay/game_length": trajectory.done.size / jnp.maximum(finished, 1),
+            "selfplay/root_value": trajectory.root_value.mean(),
+        }
+        return replay.add(replay_state, samples), stats
+
+    def learn(train_state, replay_state, key):
+        def update(train_state, key):
+            sample_key, augment_key = jax.random.split(key)
+            batch = replay.sample(replay_state, sample_key, config.train.batch_size)
+            if config.train.augment:
+                batch = targets.augment(augment_key, batch, env.id)
+            return train_step(train_state, batch, config.train)
+
+        keys = jax.random.split(key, updates_per_iteration(config))
+        train_state, step_metrics = jax.lax.scan(update, train_state, keys)
+        return train_state, {f"train/{k}": v.mean() for k, v in step_metrics.items()}
+
+    return Phases(
+        play=jax.jit(functools.partial(selfplay.play, env=env, config=config)),
+        store=jax.jit(store, donate_argnums=0),
+        learn=jax.jit(learn),
+    )
+
+
+def init_loop_state(env, config: Config) -> LoopState:
+    key, net_key, example_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)
+    train_state = create_train_state(net_key, env, config)
+    example = jax.eval_shape(
+        lambda: targets.compute(selfplay.play(train_state.params, example_key, env, config))
+    )
+    example = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), example)
+    return LoopState(
+        train_state=train_state,
+        replay_state=replay.init(example, config.replay.capacity),
+        key=key,
+        iteration=jnp.int32(0),
+        counters=Counters(jnp.int32(0), jnp.int32(0), jnp.float32(0.0)),
+    )
+
+
+def prepare_workdir(workdir: Path, config: Config) -> None:
+    """Checks the workdir can take this run; refuses config changes that break a resume."""
+    checkpoint.check_writable(workdir)
+    stored = checkpoint.read_config(workdir)
+    if stored is not None:
+        changed = [f for f in config_lib.diff(stored, config) if f not in config_lib.RESUMABLE_FIELDS]
+        if changed:
+            raise config_lib.ConfigError(
+                f"{workdir} holds a run with a different config ({', '.join(changed)}); "
+                "use a new workdir, or change only " + ", ".join(config_lib.RESUMABLE_FIELDS)
+            )
+    checkpoint.write_config(workdir, config)
+
+
+def _due(iteration: int, every: int, last: int) -> bool:
+    return iteration == last or (every > 0 and iteration % every == 0)
+
+
+def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[str, float]:
+    """Trains (or continues training) in `workdir`; returns the last evaluation's metrics."""
+    config_lib.validate(config)
+    workdir = Path(workdir)
+    prepare_workdir(workdir, config)
+    env = games.make(config.game)
+    phases = make_phases(env, config)
+    manager = checkpoint.manager(workdir)
+    loop = init_loop_state(env, config)
+    if manager.latest_step() is not None:
+        loop = checkpoint.restore(manager, loop)
+    writer = metrics.Writer(workdir)
+    last = config.train.num_iterations
+
+    # Compile the two big phases ahead of time, so their compile time is measured on its own.
+    start = time.perf_counter()
+    play = phases.play.lower(loop.train_state.params, loop.key).compile()
+    compile_s = time.perf_counter() - start
+    writer.scalars({"perf/compile_s": compile_s}, int(loop.iteration))
+
+    bar = tqdm(total=last, initial=int(loop.iteration), disable=not progress, desc=config.game)
+    report: dict[str, float] = {}
+    while int(loop.iteration) < last:
+        start = time.perf_counter()
+        key, play_key, learn_key = jax.random.split(loop.key, 3)
+        iteration = int(loop.iteration) + 1
+
+        # Self-play.
+        trajectory = play(loop.train_state.params, play_key)
+        jax.block_until_ready(trajectory)
+        selfplay_s = time.perf_counter() - start
+
+        # Targets and replay.
+        replay_state, selfplay_metrics = phases.store(loop.replay_state, trajectory)
+
+        # Learning.
+        learn_start = time.perf_counter()
+        train_state, train_metrics = phases.learn(loop.train_state, replay_state, learn_key)
+        jax.block_until_ready(train_state)
+        learn_s = time.perf_counter() - learn_start
+
+        positions = trajectory.done.size
+        elapsed = time.perf_counter() - start
+        counters = Counters(
+            positions=loop.counters.positions + positions,
+            games=loop.counters.games + selfplay_metrics["selfplay/games"].astype(jnp.int32),
+            wall_time=loop.counters.wall_time + elapsed,
+        )
+        loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
+
+        # Evaluation.
+        logged = {**selfplay_metrics, **train_metrics}
+        if _due(iteration, config.eval.every, last):
+            eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
+            eval_metrics, lines = evaluate.evaluate(
+                train_state.params, eval_key, env, config.eval, config.search
+            )
+            logged.update(eval_metrics)
+            report = {k: float(v) for k, v in eval_metrics.items()}
+            bar.write(f"[iteration {iteration}] " + "; ".join(lines))
+
+        # Logging.
+        updates = updates_per_iteration(config)
+        logged.update({
+            "selfplay/positions": counters.positions,
+            "train/updates": train_state.step,
+            "train/replay_size": replay_state.size,
+            "perf/selfplay_s": selfplay_s,
+            "perf/learn_s": learn_s,
+            "perf/positions_per_s": positions / selfplay_s,
+            "perf/samples_per_s": updates * config.train.batch_size / learn_s,
+            "perf/iteration_s": time.perf_counter() - start,
+            "perf/wall_time_s": counters.wall_time,
+        })
+        writer.scalars(logged, iteration)
+        bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}", refresh=False)
+        bar.update(1)
+
+        # Checkpoint.
+        if _due(iteration, config.checkpoint_every, last):
+            checkpoint.save(manager, loop)
+    bar.close()
+    writer.close()
+    return report

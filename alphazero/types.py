@@ -1,0 +1,62 @@
+"""The pytrees passed between loop phases, with shapes.
+
+Shape letters: T moves per self-play call, B games in parallel, A actions, N samples, C replay
+capacity, and `...` the game's observation shape (H, W, planes for boards).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+
+
+class Trajectory(NamedTuple):
+    """What self-play records, one entry per move of every game slot (selfplay.play)."""
+
+    observation: jax.Array  # [T, B, ...] position before the move, mover's view
+    action_weights: jax.Array  # [T, B, A] search policy pi at that position
+    reward: jax.Array  # [T, B] reward the move earned for the player who made it
+    done: jax.Array  # [T, B] bool, the game ended with this move (terminated or truncated)
+    truncated: jax.Array  # [T, B] bool, the game was cut off with this move (no outcome)
+    random_move: jax.Array  # [T, B] bool, the move was a random opening move, not the agent's
+    root_value: jax.Array  # [T, B] search value at the root, mover's view
+
+
+class Samples(NamedTuple):
+    """Training examples; the same shape from self-play (targets.compute) or from expert games."""
+
+    observation: jax.Array  # [N, ...]
+    action_weights: jax.Array  # [N, A] policy target pi (search policy, or expert one-hot)
+    value_target: jax.Array  # [N] z, final outcome from the mover's view, in [-1, 1]
+    mask: jax.Array  # [N] float, 1 where value_target is a real outcome, else 0
+
+
+class ReplayState(NamedTuple):
+    """FIFO window of the most recent samples (replay.py)."""
+
+    samples: Samples  # leaves [C, ...]
+    cursor: jax.Array  # [] int32, next slot to write
+    size: jax.Array  # [] int32, filled slots, <= C
+
+
+class TrainState(NamedTuple):
+    params: Any  # network parameters (networks.init)
+    opt_state: Any  # optax state
+    step: jax.Array  # [] int32, gradient steps taken
+
+
+class Counters(NamedTuple):
+    positions: jax.Array  # [] int32, self-play positions generated
+    games: jax.Array  # [] int32, self-play games finished
+    wall_time: jax.Array  # [] float32, seconds spent in the run so far (over all sessions)
+
+
+class LoopState(NamedTuple):
+    """Everything a run needs to continue bit-exactly: a checkpoint is this plus the config."""
+
+    train_state: TrainState
+    replay_state: ReplayState
+    key: jax.Array  # [2] uint32, the run's PRNG key
+    iteration: jax.Array  # [] int32, iterations completed
+    counters: Counters

@@ -1,0 +1,71 @@
+"""Game registry (pgx environments by name) and reference players to evaluate agents against.
+
+`make(name)` builds a fresh pgx environment; `available()` lists the names. Players have the
+signature `player(key, state) -> action` for ONE unbatched pgx state and are jittable, so
+callers `jax.vmap` them over a batch.
+"""
+
+from collections.abc import Callable
+
+import pgx
+
+# Import every game module now: pgx.make imports them lazily, and a first import inside a jit
+# trace would leak tracers into the module-level defaults of pgx's state classes.
+import pgx.connect_four
+import pgx.hex
+import pgx.othello
+import pgx.tic_tac_toe
+from pgx.go import Go
+
+from games.connect_four_alphabeta import alphabeta_player, heuristic, move_values
+from games.random_player import Player, random_argmax, random_player
+from games.tic_tac_toe_solver import Positions, action_values, all_positions, minimax_player
+
+_REGISTRY: dict[str, Callable[[], pgx.Env]] = {
+    "tic_tac_toe": lambda: pgx.make("tic_tac_toe"),
+    "connect_four": lambda: pgx.make("connect_four"),
+    "othello": lambda: pgx.make("othello"),
+    "hex": lambda: pgx.make("hex"),
+    "go_5x5": lambda: Go(size=5, komi=24.5),
+    "go_7x7": lambda: Go(size=7, komi=8.5),
+    "go_9x9": lambda: Go(size=9, komi=7.5),
+    "go_19x19": lambda: Go(size=19, komi=7.5),
+}
+
+
+def available() -> tuple[str, ...]:
+    """Names accepted by `make`, in registry order."""
+    return tuple(_REGISTRY)
+
+
+def make(name: str) -> pgx.Env:
+    """Builds a fresh pgx environment for a registered game name.
+
+    Args:
+        name: one of `available()`.
+
+    Returns:
+        The pgx environment.
+
+    Raises:
+        ValueError: if the name is not registered.
+    """
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown game {name!r}; available: {', '.join(available())}")
+    return _REGISTRY[name]()
+
+
+__all__ = [
+    "Player",
+    "Positions",
+    "action_values",
+    "all_positions",
+    "alphabeta_player",
+    "available",
+    "heuristic",
+    "make",
+    "minimax_player",
+    "move_values",
+    "random_argmax",
+    "random_player",
+]

@@ -1,0 +1,61 @@
+"""Shared, session-scoped fixtures: tiny configs and compiled functions reused across tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import pgx
+import pytest
+
+from alphazero import config as config_lib
+from alphazero import networks
+
+
+def tiny_config(**overrides) -> config_lib.Config:
+    """A tic-tac-toe config that compiles and runs in seconds."""
+    base = config_lib.tic_tac_toe()
+    config = dataclasses.replace(
+        base,
+        network=config_lib.NetworkConfig(torso="mlp", num_blocks=1, num_channels=32),
+        search=dataclasses.replace(base.search, num_simulations=8),
+        selfplay=dataclasses.replace(base.selfplay, num_games=16, num_moves=9),
+        replay=config_lib.ReplayConfig(capacity=1024, reuse=1.0),
+        train=dataclasses.replace(base.train, num_iterations=2, batch_size=32),
+        eval=config_lib.EvalConfig(every=0, num_games=4, num_simulations=8, opponents=("random",)),
+    )
+    return dataclasses.replace(config, **overrides)
+
+
+@pytest.fixture(scope="session")
+def ttt_env():
+    return pgx.make("tic_tac_toe")
+
+
+@pytest.fixture(scope="session")
+def c4_env():
+    return pgx.make("connect_four")
+
+
+@pytest.fixture(scope="session")
+def ttt_params(ttt_env):
+    return networks.init(jax.random.PRNGKey(0), ttt_env, tiny_config().network)
+
+
+@pytest.fixture(scope="session")
+def c4_params(c4_env):
+    """A uniform network (all weights 0: prior uniform, value 0), so search alone decides."""
+    params = networks.init(jax.random.PRNGKey(0), c4_env, config_lib.NetworkConfig("resnet", 1, 8))
+    return jax.tree.map(jax.numpy.zeros_like, params)
+
+
+def play_moves(env, moves, seed: int = 0):
+    """The pgx state after playing `moves` from the initial position."""
+    state = env.init(jax.random.PRNGKey(seed))
+    for move in moves:
+        state = env.step(state, move)
+    return state
+
+
+def batch(state):
+    return jax.tree.map(lambda x: x[None], state)

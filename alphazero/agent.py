@@ -66,5 +66,6 @@ def load_agent(workdir: str | Path, simulations: int | None = None, step: int | 
         raise checkpoint.CheckpointError(f"{workdir} holds no checkpoint yet")
     template = jax.eval_shape(lambda: init_loop_state(env, config))
     loop = checkpoint.restore(manager, template, step)
-    return Agent(env=env, params=loop.train_state.params, config=config,
-                 iteration=int(loop.iteration))
+    return Agent(
+        env=env, params=loop.train_state.params, config=config, iteration=int(loop.iteration)
+    )

@@ -60,7 +60,7 @@ class SelfPlayConfig:
     num_moves: int = 64
     """T: moves per game slot per iteration; finished games restart, unfinished tails are masked."""
     temperature_moves: int = 30
-    """Moves at the start of each game sampled from the search policy (AlphaZero: 30), then greedy."""
+    """Moves at the start of a game sampled from the search policy (AlphaZero: 30), then greedy."""
     random_opening_moves: int = 0
     """Up to this many uniformly random opening moves per game (0 = off), for position coverage."""
 
@@ -104,7 +104,7 @@ class EvalConfig:
     num_simulations: int = 32
     """Simulations per move of the evaluated search agent."""
     opponents: tuple[str, ...] = ("random",)
-    """Opponents: random, policy (raw net, no search), minimax (tic-tac-toe), alphabeta-D (connect four)."""
+    """Opponents: random, policy (raw net), minimax (tic-tac-toe), alphabeta-D (connect four)."""
     exhaustive: bool = False
     """Tic-tac-toe only: check the agent on all 4,520 reachable non-terminal positions."""
 
@@ -183,7 +183,9 @@ def validate(config: Config) -> None:
     if not config.replay.reuse > 0:
         raise ConfigError(f"replay.reuse must be positive, got {config.replay.reuse}")
     if config.eval.num_games % 2:
-        raise ConfigError(f"eval.num_games must be even (half per colour), got {config.eval.num_games}")
+        raise ConfigError(
+            f"eval.num_games must be even (half per colour), got {config.eval.num_games}"
+        )
     if config.search.max_num_considered_actions < 1:
         raise ConfigError("search.max_num_considered_actions must be >= 1")
     if not 0 <= config.search.dirichlet_fraction <= 1:
@@ -219,7 +221,10 @@ def tic_tac_toe() -> Config:
         replay=ReplayConfig(capacity=50_000, reuse=4.0),
         train=TrainConfig(num_iterations=60, batch_size=512, learning_rate=1e-3),
         eval=EvalConfig(
-            every=20, num_games=128, num_simulations=32, opponents=("random", "minimax"),
+            every=20,
+            num_games=128,
+            num_simulations=32,
+            opponents=("random", "minimax"),
             exhaustive=True,
         ),
     )
@@ -229,15 +234,15 @@ def connect_four() -> Config:
     """Connect four to beat depth-2 alpha-beta within 30 minutes on 2 CPU cores."""
     return Config(
         game="connect_four",
-        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=64),
+        network=NetworkConfig(torso="resnet", num_blocks=2, num_channels=32),
         search=SearchConfig(num_simulations=32, max_depth=42),
         selfplay=SelfPlayConfig(
-            num_games=256, num_moves=42, temperature_moves=8, random_opening_moves=4
+            num_games=128, num_moves=42, temperature_moves=8, random_opening_moves=4
         ),
         replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        train=TrainConfig(num_iterations=200, batch_size=512, learning_rate=1e-3),
+        train=TrainConfig(num_iterations=150, batch_size=512, learning_rate=1e-3),
         eval=EvalConfig(
-            every=10, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
+            every=25, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
         ),
     )
 

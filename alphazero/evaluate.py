@@ -1,14 +1,14 @@
 """Arena: batched games between two in-process players, colours alternating.
 
-A *player* is a function `(params, key, states [B]) -> actions [B]`, so learned and fixed players mix:
+A *player* is a function `(params, key, states [B]) -> actions [B]`; learned and fixed ones mix:
 
     search_player(env, search_config)   MCTS with the network (no exploration noise)
     policy_player()                     the raw policy: argmax of the legal prior logits
     random_player()                     uniform over legal moves
     reference_player(name)              games' exact/strong players: "minimax", "alphabeta-D"
 
-`arena` plays `num_games` games in one jitted `while_loop`: game g gives player A the first move when
-g is even. Results come back per game, so callers report W/D/L per colour and intervals.
+`arena` plays `num_games` games in one jitted `while_loop`: player A moves first in even games.
+Results come back per game, so callers report W/D/L per colour and intervals.
 pgx picks the first player id at random in `init`; "first" here always means "moved first".
 """
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -145,13 +146,17 @@ def _play_games(key, params_a, params_b, env, player_a, player_b, num_games: int
 
 
 def arena(
-    key, env, player_a: Player, player_b: Player, params_a=None, params_b=None,
-    num_games: int = 64, cap: int = 2_000,
+    key,
+    env,
+    player_a: Player,
+    player_b: Player,
+    params_a=None,
+    params_b=None,
+    num_games: int = 64,
+    cap: int = 2_000,
 ) -> ArenaResult:
     """Plays `num_games` games of A against B (A first in even games)."""
-    outcome, a_first = _play_games(
-        key, params_a, params_b, env, player_a, player_b, num_games, cap
-    )
+    outcome, a_first = _play_games(key, params_a, params_b, env, player_a, player_b, num_games, cap)
     return ArenaResult(np.asarray(outcome), np.asarray(a_first))
 
 
@@ -187,7 +192,12 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
         if config.num_games == 0:
             break
         result = arena(
-            jax.random.fold_in(key, i), env, agent, opponent(name), params, params,
+            jax.random.fold_in(key, i),
+            env,
+            agent,
+            opponent(name),
+            params,
+            params,
             config.num_games,
         )
         for stat, value in result.summary().items():

@@ -23,7 +23,8 @@ def loss(params, batch: Samples, value_loss_weight: float = 1.0):
     policy_loss = optax.softmax_cross_entropy(logits, batch.action_weights).mean()
     # Cross-entropy minus the target's own entropy: 0 when the net matches pi exactly.
     target_entropy = -jnp.sum(
-        batch.action_weights * jnp.log(jnp.where(batch.action_weights > 0, batch.action_weights, 1)),
+        batch.action_weights
+        * jnp.log(jnp.where(batch.action_weights > 0, batch.action_weights, 1)),
         axis=-1,
     ).mean()
     weight = batch.mask / jnp.maximum(batch.mask.sum(), 1.0)

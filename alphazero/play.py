@@ -19,7 +19,9 @@ def render(state, first_player: int) -> str:
     x, o = (mine, theirs) if int(state.current_player) == first_player else (theirs, mine)
     rows = []
     for r in range(obs.shape[0]):
-        rows.append(" ".join("X" if x[r, c] else "O" if o[r, c] else "." for c in range(obs.shape[1])))
+        rows.append(
+            " ".join("X" if x[r, c] else "O" if o[r, c] else "." for c in range(obs.shape[1]))
+        )
     return "\n".join(rows)
 
 
@@ -37,7 +39,9 @@ def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, r
     """Plays one game; returns +1 if the human won, 0 draw, -1 lost."""
     agent = load_agent(workdir, simulations=simulations)
     if agent.config.game not in ("tic_tac_toe", "connect_four"):
-        raise CheckpointError(f"play supports tic_tac_toe and connect_four, not {agent.config.game}")
+        raise CheckpointError(
+            f"play supports tic_tac_toe and connect_four, not {agent.config.game}"
+        )
     hint = "a cell 0-8, row by row" if agent.config.game == "tic_tac_toe" else "a column 0-6"
     key = jax.random.PRNGKey(seed)
     state = agent.env.init(key)

@@ -6,8 +6,8 @@
 
 AlphaZero trains on positions sampled uniformly from the most recent games; the window drops the
 oldest positions first. Pure functions on a `ReplayState` pytree, so the buffer is jitted with the
-learner and saved in checkpoints like any other array. (flashbax offers the same; a 40-line module is
-easier for a student to read and to checkpoint, so we keep our own: docs/deviations.md.)
+learner and saved in checkpoints like any other array. (flashbax offers the same; a 40-line module
+is easier for a student to read and to checkpoint, so we keep our own; docs/deviations.md.)
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def add(state: ReplayState, samples: Samples) -> ReplayState:
 
 
 def sample(state: ReplayState, key: jax.Array, batch_size: int) -> Samples:
-    """`batch_size` samples drawn uniformly, with replacement, from the filled part of the window."""
+    """`batch_size` samples drawn uniformly, with replacement, from the filled window."""
     index = jax.random.randint(key, (batch_size,), 0, jnp.maximum(state.size, 1))
     return jax.tree.map(lambda buf: buf[index], state.samples)
 

@@ -12,7 +12,7 @@ Algorithms (`SearchConfig.algorithm`):
     prior with weight `dirichlet_fraction`. `action_weights` = root visit counts / N.
   * "gumbel": Gumbel MuZero (Danihelka et al., ICLR 2022). Gumbel-top-k sampling and sequential
     halving at the root; deterministic interior selection; `action_weights` =
-    softmax(prior_logits + sigma(completed Q)), a policy-improvement target even at 2-32 simulations.
+    softmax(prior_logits + sigma(completed Q)), an improvement target even at 2-32 simulations.
 
 Sign convention for two-player zero-sum games. Every value is from the view of the player to move
 at that node. The reward of an edge is the reward of the player who made the move; the discount is

@@ -8,7 +8,7 @@ games; positions of a game still running after move T get no value target (targe
 
 Move choice in one game (`_act`, written for a single game and vmapped once in `play`):
   1. the first `opening` moves are uniformly random legal moves, `opening` drawn per game from
-     0..random_opening_moves, so training sees positions good play never reaches (docs/deviations.md);
+     0..random_opening_moves, so training sees positions good play avoids (docs/deviations.md);
   2. until move `temperature_moves` the move is sampled from the search policy pi (temperature 1);
   3. afterwards the search's recommended move (greedy).
 """

@@ -4,7 +4,7 @@ Value target (AlphaZero): z_t = the final outcome of the game from the view of t
 t. Computed backwards over the trajectory with a reverse scan,
 
     z_t = r_t                   if the game ended with move t
-    z_t = r_t + gamma * z_{t+1} otherwise, gamma = -1 for two players (the mover alternates), +1 for one,
+    z_t = r_t + gamma * z_{t+1} otherwise; gamma = -1 with two players (movers alternate), else +1,
 
 where r_t is the reward move t earned for its mover. A position gets `mask = 0` (no value target) if
 its game had not finished by the end of the scan, was truncated, or if the move played from it was a
@@ -96,9 +96,7 @@ def augment(key: jax.Array, samples: Samples, game: str) -> Samples:
     transforms = board_transforms(game)
     if len(transforms) == 1 or samples.observation.ndim != 4:
         return samples
-    branches = [
-        lambda o, p, t=t: _apply_one(t, o, p, game) for t in transforms
-    ]
+    branches = [lambda o, p, t=t: _apply_one(t, o, p, game) for t in transforms]
     index = jax.random.randint(key, (samples.observation.shape[0],), 0, len(transforms))
     observation, policy = jax.vmap(lambda i, o, p: jax.lax.switch(i, branches, o, p))(
         index, samples.observation, samples.action_weights

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -58,7 +59,7 @@ class Phases(NamedTuple):
 
     play: Callable  # (params, key) -> Trajectory [T, B]
     store: Callable  # (replay_state, trajectory) -> (replay_state, selfplay metrics)
-    learn: Callable  # (train_state, replay_state, key) -> (train_state, train metrics)
+    update: Callable  # (train_state, replay_state, key) -> (train_state, metrics): one step
 
 
 def make_phases(env, config: Config) -> Phases:
@@ -72,23 +73,32 @@ def make_phases(env, config: Config) -> Phases:
         }
         return replay.add(replay_state, samples), stats
 
-    def learn(train_state, replay_state, key):
-        def update(train_state, key):
-            sample_key, augment_key = jax.random.split(key)
-            batch = replay.sample(replay_state, sample_key, config.train.batch_size)
-            if config.train.augment:
-                batch = targets.augment(augment_key, batch, env.id)
-            return train_step(train_state, batch, config.train)
-
-        keys = jax.random.split(key, updates_per_iteration(config))
-        train_state, step_metrics = jax.lax.scan(update, train_state, keys)
-        return train_state, {f"train/{k}": v.mean() for k, v in step_metrics.items()}
+    def update(train_state, replay_state, key):
+        sample_key, augment_key = jax.random.split(key)
+        batch = replay.sample(replay_state, sample_key, config.train.batch_size)
+        if config.train.augment:
+            batch = targets.augment(augment_key, batch, env.id)
+        return train_step(train_state, batch, config.train)
 
     return Phases(
         play=jax.jit(functools.partial(selfplay.play, env=env, config=config)),
         store=jax.jit(store, donate_argnums=0),
-        learn=jax.jit(learn),
+        update=jax.jit(update),
     )
+
+
+def learn(phases: Phases, train_state, replay_state, key, num_updates: int):
+    """`num_updates` gradient steps on batches from the replay window; metrics averaged.
+
+    A Python loop over one jitted step rather than a `lax.scan`: XLA:CPU runs convolution
+    gradients inside a loop body several times slower (docs/benchmarks.md).
+    """
+    history = []
+    for step_key in jax.random.split(key, num_updates):
+        train_state, step_metrics = phases.update(train_state, replay_state, step_key)
+        history.append(step_metrics)
+    averaged = jax.tree.map(lambda *x: jnp.mean(jnp.stack(x)), *history)
+    return train_state, {f"train/{k}": v for k, v in averaged.items()}
 
 
 def init_loop_state(env, config: Config) -> LoopState:
@@ -108,17 +118,22 @@ def init_loop_state(env, config: Config) -> LoopState:
 
 
 def prepare_workdir(workdir: Path, config: Config) -> None:
-    """Checks the workdir can take this run; refuses config changes that break a resume."""
+    """Checks the workdir can take this run; refuses config changes that break a resume.
+
+    Writes nothing but a probe file: config.json is (re)written by `run` only after the newest
+    checkpoint restored cleanly, so a failed start leaves the workdir exactly as it was.
+    """
     checkpoint.check_writable(workdir)
     stored = checkpoint.read_config(workdir)
     if stored is not None:
-        changed = [f for f in config_lib.diff(stored, config) if f not in config_lib.RESUMABLE_FIELDS]
+        changed = [
+            f for f in config_lib.diff(stored, config) if f not in config_lib.RESUMABLE_FIELDS
+        ]
         if changed:
             raise config_lib.ConfigError(
                 f"{workdir} holds a run with a different config ({', '.join(changed)}); "
                 "use a new workdir, or change only " + ", ".join(config_lib.RESUMABLE_FIELDS)
             )
-    checkpoint.write_config(workdir, config)
 
 
 def _due(iteration: int, every: int, last: int) -> bool:
@@ -136,6 +151,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     loop = init_loop_state(env, config)
     if manager.latest_step() is not None:
         loop = checkpoint.restore(manager, loop)
+    checkpoint.write_config(workdir, config)
     writer = metrics.Writer(workdir)
     last = config.train.num_iterations
 
@@ -162,7 +178,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Learning.
         learn_start = time.perf_counter()
-        train_state, train_metrics = phases.learn(loop.train_state, replay_state, learn_key)
+        train_state, train_metrics = learn(
+            phases, loop.train_state, replay_state, learn_key, updates_per_iteration(config)
+        )
         jax.block_until_ready(train_state)
         learn_s = time.perf_counter() - learn_start
 
@@ -188,17 +206,19 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Logging.
         updates = updates_per_iteration(config)
-        logged.update({
-            "selfplay/positions": counters.positions,
-            "train/updates": train_state.step,
-            "train/replay_size": replay_state.size,
-            "perf/selfplay_s": selfplay_s,
-            "perf/learn_s": learn_s,
-            "perf/positions_per_s": positions / selfplay_s,
-            "perf/samples_per_s": updates * config.train.batch_size / learn_s,
-            "perf/iteration_s": time.perf_counter() - start,
-            "perf/wall_time_s": counters.wall_time,
-        })
+        logged.update(
+            {
+                "selfplay/positions": counters.positions,
+                "train/updates": train_state.step,
+                "train/replay_size": replay_state.size,
+                "perf/selfplay_s": selfplay_s,
+                "perf/learn_s": learn_s,
+                "perf/positions_per_s": positions / selfplay_s,
+                "perf/samples_per_s": updates * config.train.batch_size / learn_s,
+                "perf/iteration_s": time.perf_counter() - start,
+                "perf/wall_time_s": counters.wall_time,
+            }
+        )
         writer.scalars(logged, iteration)
         bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}", refresh=False)
         bar.update(1)

@@ -1,10 +1,11 @@
 """Depth-limited search player for pgx connect four, the classical baseline opponent.
 
 The search is full-width depth-limited negamax: every move is expanded by `jax.vmap` over the 7
-columns, recursively, `depth` plies deep, with a heuristic at the leaves. It returns exactly the
-root move values that alpha-beta search would return (alpha-beta only skips branches that cannot
-change them), so it plays like an alpha-beta player of the same depth, just with more work:
-7**depth leaves per state, which is cheap in JAX for depth <= 4 (no data-dependent pruning).
+columns, recursively, `depth` plies deep, with a heuristic at the leaves. Its best root value,
+and so the set of moves it may choose, equals that of alpha-beta search of the same depth and
+evaluation (alpha-beta prunes only branches that cannot change the minimax value; it just does
+not compute exact values for the moves it proves worse). Full width costs 7**depth leaves per
+state, cheap in JAX for depth <= 4, and avoids data-dependent pruning, which vmaps badly.
 
 It runs on pgx's internal rules (`state._x`: board [42] row-major from the top, -1 empty, 0/1 the
 colour of a stone; `color` to move; `winner`), skipping the env's observation and bookkeeping.

@@ -83,7 +83,7 @@ def check_game(env: pgx.Env, num_steps: int = 200, batch_size: int = 8, api_game
         env: pgx environment.
         num_steps: cap on random steps (keep it small for slow games such as Go 19x19).
         batch_size: games played in parallel.
-        api_games: games per part of pgx's own API test.
+        api_games: games played by pgx's single-state API test.
     """
     run_pgx_api_test(env, num=api_games, batched=False)  # the rollout below supersedes it
     traces = {"init": 0, "step": 0}

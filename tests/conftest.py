@@ -49,11 +49,17 @@ def c4_params(c4_env):
     return jax.tree.map(jax.numpy.zeros_like, params)
 
 
+_JITTED: dict = {}
+
+
 def play_moves(env, moves, seed: int = 0):
-    """The pgx state after playing `moves` from the initial position."""
-    state = env.init(jax.random.PRNGKey(seed))
+    """The pgx state after playing `moves` from the initial position (jitted, cached per env)."""
+    if env not in _JITTED:
+        _JITTED[env] = (jax.jit(env.init), jax.jit(env.step))
+    init, step = _JITTED[env]
+    state = init(jax.random.PRNGKey(seed))
     for move in moves:
-        state = env.step(state, move)
+        state = step(state, move)
     return state
 
 

@@ -1,0 +1,53 @@
+"""checkpoint.py: bit-exact round trip of the whole LoopState, and refusing damaged checkpoints."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+from conftest import tiny_config
+
+from alphazero import checkpoint, train
+
+
+def _leaves_equal(a, b) -> None:
+    la, lb = jax.tree.leaves(a), jax.tree.leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb, strict=True):
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_checkpoint__round_trip_is_bit_exact(tmp_path, ttt_env):
+    config = tiny_config()
+    loop = train.init_loop_state(ttt_env, config)
+    # Make every part non-trivial: random params, a random key, counters.
+    params = jax.tree.map(
+        lambda x: jax.random.normal(jax.random.PRNGKey(3), x.shape, x.dtype),
+        loop.train_state.params,
+    )
+    loop = loop._replace(
+        train_state=loop.train_state._replace(params=params),
+        key=jax.random.PRNGKey(42),
+        iteration=np.int32(7),
+    )
+    manager = checkpoint.manager(tmp_path)
+    checkpoint.save(manager, loop)
+    restored = checkpoint.restore(
+        checkpoint.manager(tmp_path), train.init_loop_state(ttt_env, config)
+    )
+    assert type(restored).__name__ == "LoopState"
+    _leaves_equal(loop, restored)
+
+
+def test_checkpoint__corrupt_checkpoint_is_a_one_line_error(tmp_path, ttt_env):
+    config = tiny_config()
+    loop = train.init_loop_state(ttt_env, config)
+    manager = checkpoint.manager(tmp_path)
+    checkpoint.save(manager, loop)
+    for path in (tmp_path / "checkpoints").rglob("*"):
+        if path.is_file() and path.stat().st_size > 0 and "metadata" not in path.name:
+            path.write_bytes(b"garbage")
+    with pytest.raises(checkpoint.CheckpointError) as error:
+        checkpoint.restore(checkpoint.manager(tmp_path), loop)
+    assert "unreadable" in str(error.value) and "\n" not in str(error.value)

@@ -1,0 +1,105 @@
+"""train.py end to end: a smoke run, a learning test, and exact resume after SIGKILL."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import jax
+import numpy as np
+import pytest
+from conftest import tiny_config
+
+from alphazero import checkpoint, train
+from alphazero import config as config_lib
+from alphazero.agent import load_agent
+from alphazero.evaluate import arena, reference_player, search_player
+
+TINY_FLAGS = [
+    "--network.num-blocks", "1", "--network.num-channels", "32",
+    "--search.num-simulations", "8", "--selfplay.num-games", "16",
+    "--replay.capacity", "1024", "--replay.reuse", "1", "--train.batch-size", "32",
+    "--eval.every", "0", "--eval.num-games", "4", "--eval.num-simulations", "8",
+    "--eval.opponents", "random", "--eval.no-exhaustive", "--no-progress",
+]
+
+
+def test_run__smoke_two_tiny_iterations(tmp_path):
+    config = tiny_config()
+    report = train.run(config, tmp_path, progress=False)
+    assert set(report) >= {"eval/win_rate/random", "eval/loss_rate/random"}
+    assert checkpoint.read_config(tmp_path) == config
+    assert checkpoint.latest_step(tmp_path) == 2
+    assert list(tmp_path.glob("events.out.tfevents*"))
+    agent = load_agent(tmp_path, simulations=4)
+    assert agent.iteration == 2 and agent.config.search.num_simulations == 4
+
+
+def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
+    preset = config_lib.tic_tac_toe()
+    config = dataclasses.replace(
+        preset,
+        train=dataclasses.replace(preset.train, num_iterations=20),
+        eval=dataclasses.replace(preset.eval, every=0, num_games=2, opponents=("random",)),
+        checkpoint_every=20,
+    )
+    train.run(config, tmp_path, progress=False)
+    agent = load_agent(tmp_path)
+    result = arena(
+        jax.random.PRNGKey(5), agent.env, search_player(agent.env, agent.config.search),
+        reference_player("minimax"), agent.params, None, num_games=128,
+    )
+    assert result.a_first.sum() == 64
+    losses_first = int(np.sum(result.outcome[result.a_first] < 0))
+    losses_second = int(np.sum(result.outcome[~result.a_first] < 0))
+    assert (losses_first, losses_second) == (0, 0), result.line()
+
+
+def _cli(workdir, *flags):
+    return [sys.executable, "-m", "alphazero.cli", "train", "--workdir", str(workdir),
+            *TINY_FLAGS, *flags]
+
+
+def test_run__resume_after_sigkill_is_bit_identical(tmp_path):
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_cli(killed, "--train.num-iterations", "200"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and process.poll() is None:
+        step = checkpoint.latest_step(killed) if (killed / "checkpoints").exists() else None
+        if step is not None and step >= 2:
+            break
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    k = checkpoint.latest_step(killed)
+    assert k is not None and 2 <= k < 200, process.stderr.read().decode()[-2000:]
+
+    resumed = subprocess.run(_cli(killed, "--train.num-iterations", str(k + 2)),
+                             capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+
+    config = dataclasses.replace(
+        checkpoint.read_config(killed),
+        train=dataclasses.replace(checkpoint.read_config(killed).train, num_iterations=k + 2),
+    )
+    train.run(config, tmp_path / "straight", progress=False)
+    a = load_agent(killed).params
+    b = load_agent(tmp_path / "straight").params
+    assert load_agent(killed).iteration == k + 2
+    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+@pytest.mark.parametrize("bad", [{"seed": 1}, {"game": "connect_four"}])
+def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
+    config = tiny_config()
+    checkpoint.write_config(tmp_path, config)
+    with pytest.raises(config_lib.ConfigError, match="different config"):
+        train.prepare_workdir(tmp_path, dataclasses.replace(config, **bad))
+    extended = dataclasses.replace(config, train=dataclasses.replace(config.train, num_iterations=9))
+    train.prepare_workdir(tmp_path, extended)  # a longer run is allowed

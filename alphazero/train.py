@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -136,6 +137,19 @@ def prepare_workdir(workdir: Path, config: Config) -> None:
             )
 
 
+def _write_report(workdir: Path, loop: LoopState, metrics: dict, lines: list[str]) -> None:
+    """workdir/report.json: the newest evaluation, for scripts and people."""
+    report = {
+        "iteration": int(loop.iteration),
+        "positions": int(loop.counters.positions),
+        "games": int(loop.counters.games),
+        "wall_time_s": float(loop.counters.wall_time),
+        "metrics": metrics,
+        "lines": lines,
+    }
+    (workdir / "report.json").write_text(json.dumps(report, indent=2))
+
+
 def _due(iteration: int, every: int, last: int) -> bool:
     return iteration == last or (every > 0 and iteration % every == 0)
 
@@ -185,16 +199,11 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         learn_s = time.perf_counter() - learn_start
 
         positions = trajectory.done.size
-        elapsed = time.perf_counter() - start
-        counters = Counters(
-            positions=loop.counters.positions + positions,
-            games=loop.counters.games + selfplay_metrics["selfplay/games"].astype(jnp.int32),
-            wall_time=loop.counters.wall_time + elapsed,
-        )
-        loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
+        finished = selfplay_metrics["selfplay/games"].astype(jnp.int32)
+        logged = {**selfplay_metrics, **train_metrics}
 
         # Evaluation.
-        logged = {**selfplay_metrics, **train_metrics}
+        lines = []
         if _due(iteration, config.eval.every, last):
             eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
             eval_metrics, lines = evaluate.evaluate(
@@ -204,7 +213,15 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             report = {k: float(v) for k, v in eval_metrics.items()}
             bar.write(f"[iteration {iteration}] " + "; ".join(lines))
 
-        # Logging.
+        # Logging. Wall time counts everything in the iteration (evaluation included).
+        counters = Counters(
+            positions=loop.counters.positions + positions,
+            games=loop.counters.games + finished,
+            wall_time=loop.counters.wall_time + (time.perf_counter() - start),
+        )
+        loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
+        if lines:
+            _write_report(workdir, loop, report, lines)
         updates = updates_per_iteration(config)
         logged.update(
             {

@@ -28,6 +28,16 @@ def tiny_config(**overrides) -> config_lib.Config:
 
 
 @pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """A workdir holding a finished 2-iteration tiny tic-tac-toe run (shared, do not modify)."""
+    from alphazero import train
+
+    workdir = tmp_path_factory.mktemp("tiny_run")
+    report = train.run(tiny_config(), workdir, progress=False)
+    return workdir, report
+
+
+@pytest.fixture(scope="session")
 def ttt_env():
     return pgx.make("tic_tac_toe")
 

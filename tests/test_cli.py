@@ -7,9 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import tiny_config
 
-from alphazero import cli, train
+from alphazero import cli
 
 
 def _run(capsys, *argv) -> str:
@@ -29,10 +28,8 @@ def _digest(folder) -> str:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("run")
-    train.run(tiny_config(), workdir, progress=False)
-    return workdir
+def trained(tiny_run):
+    return tiny_run[0]
 
 
 def test_cli__unknown_game(capsys, tmp_path):
@@ -90,9 +87,18 @@ def test_cli__corrupt_checkpoint_refused_and_kept(capsys, trained, tmp_path):
 
 def test_cli__subprocess_has_no_traceback(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "alphazero.cli", "train", "--workdir", str(tmp_path),
-         "--game", "nope"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "alphazero.cli",
+            "train",
+            "--workdir",
+            str(tmp_path),
+            "--game",
+            "nope",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 2
     assert out.stderr.strip().startswith("alphazero: error: unknown game 'nope'")

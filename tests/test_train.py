@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -20,21 +21,41 @@ from alphazero.agent import load_agent
 from alphazero.evaluate import arena, reference_player, search_player
 
 TINY_FLAGS = [
-    "--network.num-blocks", "1", "--network.num-channels", "32",
-    "--search.num-simulations", "8", "--selfplay.num-games", "16",
-    "--replay.capacity", "1024", "--replay.reuse", "1", "--train.batch-size", "32",
-    "--eval.every", "0", "--eval.num-games", "4", "--eval.num-simulations", "8",
-    "--eval.opponents", "random", "--eval.no-exhaustive", "--no-progress",
+    "--network.num-blocks",
+    "1",
+    "--network.num-channels",
+    "32",
+    "--search.num-simulations",
+    "8",
+    "--selfplay.num-games",
+    "16",
+    "--replay.capacity",
+    "1024",
+    "--replay.reuse",
+    "1",
+    "--train.batch-size",
+    "32",
+    "--eval.every",
+    "0",
+    "--eval.num-games",
+    "4",
+    "--eval.num-simulations",
+    "8",
+    "--eval.opponents",
+    "random",
+    "--eval.no-exhaustive",
+    "--no-progress",
 ]
 
 
-def test_run__smoke_two_tiny_iterations(tmp_path):
+def test_run__smoke_two_tiny_iterations(tiny_run):
+    tmp_path, report = tiny_run
     config = tiny_config()
-    report = train.run(config, tmp_path, progress=False)
     assert set(report) >= {"eval/win_rate/random", "eval/loss_rate/random"}
     assert checkpoint.read_config(tmp_path) == config
     assert checkpoint.latest_step(tmp_path) == 2
     assert list(tmp_path.glob("events.out.tfevents*"))
+    assert json.loads((tmp_path / "report.json").read_text())["iteration"] == 2
     agent = load_agent(tmp_path, simulations=4)
     assert agent.iteration == 2 and agent.config.search.num_simulations == 4
 
@@ -50,8 +71,13 @@ def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
     train.run(config, tmp_path, progress=False)
     agent = load_agent(tmp_path)
     result = arena(
-        jax.random.PRNGKey(5), agent.env, search_player(agent.env, agent.config.search),
-        reference_player("minimax"), agent.params, None, num_games=128,
+        jax.random.PRNGKey(5),
+        agent.env,
+        search_player(agent.env, agent.config.search),
+        reference_player("minimax"),
+        agent.params,
+        None,
+        num_games=128,
     )
     assert result.a_first.sum() == 64
     losses_first = int(np.sum(result.outcome[result.a_first] < 0))
@@ -60,14 +86,25 @@ def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
 
 
 def _cli(workdir, *flags):
-    return [sys.executable, "-m", "alphazero.cli", "train", "--workdir", str(workdir),
-            *TINY_FLAGS, *flags]
+    return [
+        sys.executable,
+        "-m",
+        "alphazero.cli",
+        "train",
+        "--workdir",
+        str(workdir),
+        *TINY_FLAGS,
+        *flags,
+    ]
 
 
 def test_run__resume_after_sigkill_is_bit_identical(tmp_path):
     killed = tmp_path / "killed"
-    process = subprocess.Popen(_cli(killed, "--train.num-iterations", "200"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        _cli(killed, "--train.num-iterations", "200"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and process.poll() is None:
         step = checkpoint.latest_step(killed) if (killed / "checkpoints").exists() else None
@@ -79,8 +116,9 @@ def test_run__resume_after_sigkill_is_bit_identical(tmp_path):
     k = checkpoint.latest_step(killed)
     assert k is not None and 2 <= k < 200, process.stderr.read().decode()[-2000:]
 
-    resumed = subprocess.run(_cli(killed, "--train.num-iterations", str(k + 2)),
-                             capture_output=True, text=True)
+    resumed = subprocess.run(
+        _cli(killed, "--train.num-iterations", str(k + 2)), capture_output=True, text=True
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
 
     config = dataclasses.replace(
@@ -101,5 +139,7 @@ def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
     checkpoint.write_config(tmp_path, config)
     with pytest.raises(config_lib.ConfigError, match="different config"):
         train.prepare_workdir(tmp_path, dataclasses.replace(config, **bad))
-    extended = dataclasses.replace(config, train=dataclasses.replace(config.train, num_iterations=9))
+    extended = dataclasses.replace(
+        config, train=dataclasses.replace(config.train, num_iterations=9)
+    )
     train.prepare_workdir(tmp_path, extended)  # a longer run is allowed

@@ -1,0 +1,95 @@
+"""Evaluate a trained run against fixed opponents in the arena (both colours, W/D/L per colour).
+
+    python scripts/eval_checkpoint.py --workdir runs/connect_four --simulations 64 \
+        --opponents random alphabeta-2 alphabeta-4 --num-games 200 \
+        --out docs/results/connect_four_eval.json
+
+Loads the newest checkpoint (or --step) with `alphazero.load_agent`, plays `--num-games` games per
+opponent (half moving first), and prints each result with a 95% Wilson interval on the score
+(win = 1, draw = 1/2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import jax
+
+from alphazero import load_agent
+from alphazero.evaluate import arena, opponent, search_player
+
+
+def wilson(score: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion `score` out of `n` trials."""
+    if n == 0:
+        return (0.0, 1.0)
+    centre = (score + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(score * (1 - score) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--step", type=int, default=None)
+    parser.add_argument("--simulations", type=int, default=64)
+    parser.add_argument("--opponents", nargs="+", default=["random"])
+    parser.add_argument("--num-games", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    agent = load_agent(args.workdir, simulations=args.simulations, step=args.step)
+    report = (
+        json.loads((args.workdir / "report.json").read_text())
+        if (args.workdir / "report.json").exists()
+        else {}
+    )
+    player = search_player(agent.env, agent.config.search)
+    results = {}
+    for i, name in enumerate(args.opponents):
+        start = time.perf_counter()
+        result = arena(
+            jax.random.PRNGKey(args.seed + i),
+            agent.env,
+            player,
+            opponent(name),
+            agent.params,
+            agent.params,
+            num_games=args.num_games,
+        )
+        summary = result.summary()
+        score = summary["win_rate"] + summary["draw_rate"] / 2
+        low, high = wilson(score, args.num_games)
+        results[name] = {
+            **summary,
+            "score": score,
+            "score_95ci": [low, high],
+            "line": result.line(),
+            "seconds": round(time.perf_counter() - start, 1),
+        }
+        print(
+            f"search@{args.simulations} vs {name}: {result.line()}; score {score:.3f} "
+            f"[{low:.3f}, {high:.3f}]",
+            flush=True,
+        )
+    out = {
+        "workdir": str(args.workdir),
+        "iteration": agent.iteration,
+        "run_wall_time_s": report.get("wall_time_s"),
+        "simulations": args.simulations,
+        "num_games": args.num_games,
+        "date": time.strftime("%Y-%m-%d"),
+        "results": results,
+    }
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""play.py: a scripted human plays a whole game against a trained agent in the terminal."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from alphazero import play
+
+
+def _scripted_human():
+    moves = itertools.cycle([str(i) for i in range(9)] + ["x"])  # includes bad input
+    return lambda prompt: next(moves)
+
+
+@pytest.mark.parametrize("human_first", [True, False])
+def test_play__full_game_against_agent(tiny_run, capsys, human_first):
+    workdir, _ = tiny_run
+    result = play.main(
+        workdir, simulations=4, human_first=human_first, seed=0, read=_scripted_human()
+    )
+    out = capsys.readouterr().out
+    assert result in (-1, 0, 1)
+    assert "agent plays" in out and ("X" in out and "O" in out)
+    assert out.strip().splitlines()[-1] in ("You win.", "Draw.", "The agent wins.")
+
+
+def test_play__quit(tiny_run):
+    with pytest.raises(SystemExit) as exit_info:
+        play.main(tiny_run[0], simulations=4, human_first=True, seed=0, read=lambda _: "q")
+    assert exit_info.value.code == 0
+
+
+def test_render__marks_first_player_x(ttt_env):
+    from conftest import play_moves
+
+    state = play_moves(ttt_env, [4, 0])  # X centre, O corner; X to move
+    board = play.render(state, first_player=int(play_moves(ttt_env, []).current_player))
+    assert board.splitlines() == ["O . .", ". X .", ". . ."]

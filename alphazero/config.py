@@ -2,7 +2,7 @@
 
 Every field has a one-line doc (unit, paper value where the paper gives one). The CLI in
 `alphazero/cli.py` is generated from these dataclasses with tyro, so `alphazero train --help` and
-docs/reference/config.md cannot drift from this file. Library code receives a `Config` as an
+docs/reference.md#configuration cannot drift from this file. Library code receives a `Config` as an
 argument (or closes over one); nothing reads flags or globals.
 
 Presets are plain functions returning a `Config`; `PRESETS` maps a name to one.
@@ -36,7 +36,7 @@ class SearchConfig:
     num_simulations: int = 32
     """Simulations per move (AlphaZero: 800; Gumbel AlphaZero: as few as 2-16)."""
     max_depth: int = 0
-    """Deepest tree level a simulation may reach; 0 = the game's longest possible game."""
+    """Deepest tree level a simulation may reach; 0 = no limit (mctx: num_simulations)."""
     max_num_considered_actions: int = 16
     """Gumbel: actions sampled at the root for sequential halving (paper: 16)."""
     gumbel_scale: float = 1.0
@@ -60,7 +60,7 @@ class SelfPlayConfig:
     num_moves: int = 64
     """T: moves per game slot per iteration; finished games restart, unfinished tails are masked."""
     temperature_moves: int = 30
-    """Moves at the start of a game sampled from the search policy (AlphaZero: 30), then greedy."""
+    """Moves at the start of a game sampled from pi (AlphaZero: 30); then the search's own choice."""
     random_opening_moves: int = 0
     """Up to this many uniformly random opening moves per game (0 = off), for position coverage."""
 
@@ -70,7 +70,7 @@ class ReplayConfig:
     """Replay window (alphazero/replay.py)."""
 
     capacity: int = 100_000
-    """Positions kept, oldest dropped first (AlphaZero: the last 500,000 games)."""
+    """Positions kept, oldest dropped first (AlphaZero pseudocode: the last 1e6 games)."""
     reuse: float = 4.0
     """Samples drawn per new position: updates per iteration = reuse * new positions / batch."""
 

@@ -15,7 +15,6 @@ NAMES = (
     "selfplay/games",
     "selfplay/positions",
     "selfplay/root_value",
-    "selfplay/first_player_return",
     "train/loss",
     "train/policy_loss",
     "train/policy_kl",

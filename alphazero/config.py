@@ -60,7 +60,7 @@ class SelfPlayConfig:
     num_moves: int = 64
     """T: moves per game slot per iteration; finished games restart, unfinished tails are masked."""
     temperature_moves: int = 30
-    """Moves at the start of a game sampled from pi (AlphaZero: 30); then the search's own choice."""
+    """Moves at the start of a game sampled from pi (AlphaZero: 30); then the search's pick."""
     random_opening_moves: int = 0
     """Up to this many uniformly random opening moves per game (0 = off), for position coverage."""
 

@@ -77,21 +77,15 @@ def policy_player() -> Player:
 
 @functools.cache
 def random_player() -> Player:
-    def play(params, key, states):
-        keys = jax.random.split(key, states.legal_action_mask.shape[0])
-        return jax.vmap(_uniform_legal)(keys, states.legal_action_mask)
-
-    return play
-
-
-def _uniform_legal(key: jax.Array, legal: jax.Array) -> jax.Array:
-    return jax.random.choice(key, legal.shape[0], p=legal / legal.sum())
+    return reference_player("random")
 
 
 @functools.cache
 def reference_player(name: str) -> Player:
-    """'minimax' (tic-tac-toe, exact) or 'alphabeta-D' (connect four, depth D)."""
-    if name == "minimax":
+    """games' players: 'random', 'minimax' (tic-tac-toe, exact), 'alphabeta-D' (connect four)."""
+    if name == "random":
+        single = games.random_player
+    elif name == "minimax":
         single = games.minimax_player
     elif name.startswith("alphabeta-"):
         single = games.alphabeta_player(int(name.split("-", 1)[1]))

@@ -13,6 +13,7 @@ from alphazero import search
 from alphazero.config import SearchConfig
 
 ALGORITHMS = ("gumbel", "puct")
+SIMS = 128  # one value for all known-answer tests, so each (game, algorithm) compiles once
 
 
 def _config(algorithm: str, sims: int, depth: int) -> SearchConfig:
@@ -24,7 +25,7 @@ def test_search__takes_immediate_win_tic_tac_toe(ttt_env, ttt_params, algorithm)
     # X: 0, 1 (top row); O: 3, 4. X to move wins with 2 (O would also win with 5).
     state = play_moves(ttt_env, [0, 3, 1, 4])
     out = search.run_jit(
-        ttt_params, jax.random.PRNGKey(0), batch(state), ttt_env, _config(algorithm, 64, 9)
+        ttt_params, jax.random.PRNGKey(0), batch(state), ttt_env, _config(algorithm, SIMS, 9)
     )
     assert int(out.action[0]) == 2, f"search played {int(out.action[0])} instead of winning at 2"
 
@@ -34,7 +35,7 @@ def test_search__blocks_immediate_loss_tic_tac_toe(ttt_env, ttt_params, algorith
     # X: 0, 8; O: 4, 1. O threatens the middle column (1, 4, 7): X must play 7.
     state = play_moves(ttt_env, [0, 4, 8, 1])
     out = search.run_jit(
-        ttt_params, jax.random.PRNGKey(0), batch(state), ttt_env, _config(algorithm, 256, 9)
+        ttt_params, jax.random.PRNGKey(0), batch(state), ttt_env, _config(algorithm, SIMS, 9)
     )
     assert int(out.action[0]) == 7, f"search played {int(out.action[0])} instead of blocking 7"
 
@@ -44,7 +45,7 @@ def test_search__takes_immediate_win_connect_four(c4_env, c4_params, algorithm):
     # Mover has three in column 3 (bottom up); opponent stacked in column 4. Win: column 3.
     state = play_moves(c4_env, [3, 4, 3, 4, 3, 4])
     out = search.run_jit(
-        c4_params, jax.random.PRNGKey(0), batch(state), c4_env, _config(algorithm, 64, 42)
+        c4_params, jax.random.PRNGKey(0), batch(state), c4_env, _config(algorithm, SIMS, 42)
     )
     assert int(out.action[0]) == 3
 
@@ -54,7 +55,7 @@ def test_search__blocks_immediate_loss_connect_four(c4_env, c4_params, algorithm
     # Opponent has three in a row on the bottom (columns 0, 1, 2); the mover must block column 3.
     state = play_moves(c4_env, [0, 6, 1, 6, 2])
     out = search.run_jit(
-        c4_params, jax.random.PRNGKey(0), batch(state), c4_env, _config(algorithm, 256, 42)
+        c4_params, jax.random.PRNGKey(0), batch(state), c4_env, _config(algorithm, SIMS, 42)
     )
     assert int(out.action[0]) == 3
 

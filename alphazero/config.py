@@ -236,13 +236,14 @@ def connect_four() -> Config:
         game="connect_four",
         network=NetworkConfig(torso="resnet", num_blocks=2, num_channels=32),
         search=SearchConfig(num_simulations=32, max_depth=42),
+        # 84 moves per slot: about two whole games, so few positions lose their value target.
         selfplay=SelfPlayConfig(
-            num_games=128, num_moves=42, temperature_moves=8, random_opening_moves=4
+            num_games=96, num_moves=84, temperature_moves=8, random_opening_moves=4
         ),
         replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        train=TrainConfig(num_iterations=150, batch_size=512, learning_rate=1e-3),
+        train=TrainConfig(num_iterations=100, batch_size=512, learning_rate=1e-3),
         eval=EvalConfig(
-            every=25, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
+            every=20, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
         ),
     )
 

@@ -169,7 +169,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     writer = metrics.Writer(workdir)
     last = config.train.num_iterations
 
-    # Compile the two big phases ahead of time, so their compile time is measured on its own.
+    # Compile self-play ahead of time, so its compile time is measured on its own.
     start = time.perf_counter()
     play = phases.play.lower(loop.train_state.params, loop.key).compile()
     compile_s = time.perf_counter() - start

@@ -102,7 +102,9 @@ class EvalConfig:
     num_games: int = 64
     """Arena games per opponent, half with each colour."""
     num_simulations: int = 32
-    """Simulations per move of the evaluated search agent."""
+    """Simulations per move of the evaluated search agent (and of `load_agent`'s default)."""
+    algorithm: Literal["gumbel", "puct"] = "puct"
+    """Search used when playing (arena, load_agent, play); self-play uses search.algorithm."""
     opponents: tuple[str, ...] = ("random",)
     """Opponents: random, policy (raw net), minimax (tic-tac-toe), alphabeta-D (connect four)."""
     exhaustive: bool = False
@@ -134,6 +136,7 @@ RESUMABLE_FIELDS = (
     "eval.every",
     "eval.num_games",
     "eval.num_simulations",
+    "eval.algorithm",
     "eval.opponents",
     "eval.exhaustive",
     "checkpoint_every",

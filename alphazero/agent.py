@@ -5,7 +5,9 @@
     out.action, out.action_weights, out.root_value
     logits, value = agent.policy(states)   # the raw network, no search
 
-The agent searches without exploration noise, so the same states and key give the same moves.
+The agent searches without exploration noise, so the same states and key give the same moves. It
+plays with the run's evaluation search (`eval.algorithm`, `eval.num_simulations` unless
+`simulations` is given); `agent.config.search` is that search, not the self-play one.
 """
 
 from __future__ import annotations
@@ -54,12 +56,15 @@ def load_agent(workdir: str | Path, simulations: int | None = None, step: int | 
     config = checkpoint.read_config(workdir)
     if config is None:
         raise checkpoint.CheckpointError(f"{workdir} holds no run (no config.json)")
-    if simulations is not None:
-        if simulations <= 0:
-            raise checkpoint.CheckpointError(f"simulations must be positive, got {simulations}")
-        config = dataclasses.replace(
-            config, search=dataclasses.replace(config.search, num_simulations=simulations)
-        )
+    if simulations is not None and simulations <= 0:
+        raise checkpoint.CheckpointError(f"simulations must be positive, got {simulations}")
+    # The agent plays with the evaluation search (eval.algorithm, eval.num_simulations).
+    play_search = dataclasses.replace(
+        config.search,
+        algorithm=config.eval.algorithm,
+        num_simulations=simulations or config.eval.num_simulations,
+    )
+    config = dataclasses.replace(config, search=play_search)
     env = games.make(config.game)
     manager = checkpoint.manager(workdir)
     if manager.latest_step() is None:

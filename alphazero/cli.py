@@ -69,10 +69,15 @@ def _play(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="alphazero play", description=_play.__doc__)
     parser.add_argument("--workdir", required=True, help="run folder holding checkpoints")
     parser.add_argument("--simulations", type=int, default=None, help="search simulations/move")
-    parser.add_argument("--first", choices=("human", "agent"), default="human",
-                        help="who makes the first move")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the initial state (pgx draws which player id starts)")
+    parser.add_argument(
+        "--first", choices=("human", "agent"), default="human", help="who makes the first move"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial state (pgx draws which player id starts)",
+    )
     args = parser.parse_args(argv)
     from alphazero import play
 

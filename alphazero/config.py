@@ -227,6 +227,7 @@ def tic_tac_toe() -> Config:
             every=20,
             num_games=128,
             num_simulations=32,
+            algorithm="gumbel",
             opponents=("random", "minimax"),
             exhaustive=True,
         ),
@@ -241,12 +242,17 @@ def connect_four() -> Config:
         search=SearchConfig(num_simulations=32, max_depth=42),
         # 84 moves per slot: about two whole games, so few positions lose their value target.
         selfplay=SelfPlayConfig(
-            num_games=96, num_moves=84, temperature_moves=8, random_opening_moves=4
+            num_games=128, num_moves=84, temperature_moves=8, random_opening_moves=4
         ),
         replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        train=TrainConfig(num_iterations=100, batch_size=512, learning_rate=1e-3),
+        train=TrainConfig(num_iterations=75, batch_size=512, learning_rate=1e-3),
+        # PUCT plays this game more strongly than Gumbel at 64 simulations (docs/results.md).
         eval=EvalConfig(
-            every=20, num_games=64, num_simulations=64, opponents=("random", "alphabeta-2")
+            every=25,
+            num_games=64,
+            num_simulations=64,
+            algorithm="puct",
+            opponents=("random", "alphabeta-2"),
         ),
     )
 

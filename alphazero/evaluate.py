@@ -179,7 +179,9 @@ def _search_actions(params, key, states, env, config: SearchConfig):
 
 def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
     """The periodic evaluation of a training run: metrics dict and printable lines."""
-    search_config = dataclasses.replace(search_config, num_simulations=config.num_simulations)
+    search_config = dataclasses.replace(
+        search_config, num_simulations=config.num_simulations, algorithm=config.algorithm
+    )
     agent = search_player(env, search_config)
     metrics, lines = {}, []
     for i, name in enumerate(config.opponents):

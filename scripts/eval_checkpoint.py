@@ -12,6 +12,7 @@ opponent (half moving first), and prints each result with a 95% Wilson interval 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import time
@@ -37,6 +38,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--step", type=int, default=None)
     parser.add_argument("--simulations", type=int, default=64)
+    parser.add_argument(
+        "--algorithm",
+        choices=("gumbel", "puct"),
+        default=None,
+        help="search to play with (default: the run's eval.algorithm)",
+    )
     parser.add_argument("--opponents", nargs="+", default=["random"])
     parser.add_argument("--num-games", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
@@ -49,7 +56,10 @@ def main() -> None:
         if (args.workdir / "report.json").exists()
         else {}
     )
-    player = search_player(agent.env, agent.config.search)
+    search_config = agent.config.search
+    if args.algorithm:
+        search_config = dataclasses.replace(search_config, algorithm=args.algorithm)
+    player = search_player(agent.env, search_config)
     results = {}
     for i, name in enumerate(args.opponents):
         start = time.perf_counter()
@@ -82,6 +92,7 @@ def main() -> None:
         "iteration": agent.iteration,
         "run_wall_time_s": report.get("wall_time_s"),
         "simulations": args.simulations,
+        "algorithm": search_config.algorithm,
         "num_games": args.num_games,
         "date": time.strftime("%Y-%m-%d"),
         "results": results,

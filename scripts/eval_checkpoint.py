@@ -83,8 +83,8 @@ def main() -> None:
             "seconds": round(time.perf_counter() - start, 1),
         }
         print(
-            f"search@{args.simulations} vs {name}: {result.line()}; score {score:.3f} "
-            f"[{low:.3f}, {high:.3f}]",
+            f"{search_config.algorithm}@{args.simulations} vs {name}: {result.line()}; "
+            f"score {score:.3f} [{low:.3f}, {high:.3f}]",
             flush=True,
         )
     out = {

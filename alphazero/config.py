@@ -240,12 +240,11 @@ def connect_four() -> Config:
         game="connect_four",
         network=NetworkConfig(torso="resnet", num_blocks=2, num_channels=32),
         search=SearchConfig(num_simulations=32, max_depth=42),
-        # 84 moves per slot: about two whole games, so few positions lose their value target.
         selfplay=SelfPlayConfig(
-            num_games=128, num_moves=84, temperature_moves=8, random_opening_moves=4
+            num_games=128, num_moves=42, temperature_moves=8, random_opening_moves=4
         ),
         replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        train=TrainConfig(num_iterations=75, batch_size=512, learning_rate=1e-3),
+        train=TrainConfig(num_iterations=150, batch_size=512, learning_rate=1e-3),
         # PUCT plays this game more strongly than Gumbel at 64 simulations (docs/results.md).
         eval=EvalConfig(
             every=25,

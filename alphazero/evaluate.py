@@ -161,7 +161,7 @@ def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
     """Counts positions (of all 4,520) where search / raw policy pick a value-optimal move."""
     positions = games.tic_tac_toe_solver.all_positions()
     key = jax.random.PRNGKey(0)
-    search_action = _search_actions(params, key, positions.states, env, config)
+    search_action = search.run_jit(params, key, positions.states, env, config).action
     policy_action = policy_player()(params, key, positions.states)
     optimal = np.asarray(positions.optimal_action_mask)
     idx = np.arange(len(optimal))
@@ -170,11 +170,6 @@ def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
         "optimal_search": int(optimal[idx, np.asarray(search_action)].sum()),
         "optimal_policy": int(optimal[idx, np.asarray(policy_action)].sum()),
     }
-
-
-@functools.partial(jax.jit, static_argnames=("env", "config"))
-def _search_actions(params, key, states, env, config: SearchConfig):
-    return search.run(params, key, states, env, config, explore=False).action
 
 
 def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):

@@ -100,11 +100,3 @@ def apply(params, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
 def num_parameters(params) -> int:
     return sum(x.size for x in jax.tree.leaves(params))
 
-
-def forward_flops(params, obs_shape: tuple[int, ...]) -> float:
-    """FLOPs of one forward pass for one observation, from XLA's cost analysis."""
-    lowered = jax.jit(apply).lower(params, jnp.zeros((1, *obs_shape), jnp.float32))
-    cost = lowered.compile().cost_analysis()
-    if isinstance(cost, list):
-        cost = cost[0]
-    return float(cost.get("flops", 0.0))

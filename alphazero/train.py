@@ -175,6 +175,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     compile_s = time.perf_counter() - start
     writer.scalars({"perf/compile_s": compile_s}, int(loop.iteration))
 
+    updates = updates_per_iteration(config)
     bar = tqdm(total=last, initial=int(loop.iteration), disable=not progress, desc=config.game)
     report: dict[str, float] = {}
     while int(loop.iteration) < last:
@@ -193,7 +194,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         # Learning.
         learn_start = time.perf_counter()
         train_state, train_metrics = learn(
-            phases, loop.train_state, replay_state, learn_key, updates_per_iteration(config)
+            phases, loop.train_state, replay_state, learn_key, updates
         )
         jax.block_until_ready(train_state)
         learn_s = time.perf_counter() - learn_start
@@ -222,7 +223,6 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
         if lines:
             _write_report(workdir, loop, report, lines)
-        updates = updates_per_iteration(config)
         logged.update(
             {
                 "selfplay/positions": counters.positions,

@@ -21,6 +21,7 @@ NAMES = (
     "train/value_loss",
     "train/policy_entropy",
     "train/value_mean",
+    "train/learning_rate",
     "train/updates",
     "train/replay_size",
     "perf/compile_s",

@@ -24,28 +24,41 @@ from tqdm.auto import tqdm
 import games
 from alphazero import checkpoint, evaluate, losses, metrics, networks, replay, selfplay, targets
 from alphazero import config as config_lib
-from alphazero.config import Config, TrainConfig
+from alphazero.config import Config
 from alphazero.types import Counters, LoopState, Samples, TrainState
 
 
-def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
-    return optax.adamw(config.learning_rate, weight_decay=config.weight_decay)
+def learning_rate_schedule(config: Config) -> optax.Schedule:
+    """Step size as a function of the update count, over the run's planned updates.
+
+    Raising `train.num_iterations` on resume stretches a cosine schedule to the new length.
+    """
+    tc = config.train
+    if tc.learning_rate_schedule == "constant":
+        return optax.constant_schedule(tc.learning_rate)
+    total = config.train.num_iterations * updates_per_iteration(config)
+    return optax.cosine_decay_schedule(tc.learning_rate, total, tc.final_learning_rate_fraction)
+
+
+def make_optimizer(config: Config) -> optax.GradientTransformation:
+    return optax.adamw(learning_rate_schedule(config), weight_decay=config.train.weight_decay)
 
 
 def create_train_state(key: jax.Array, env, config: Config) -> TrainState:
     params = networks.init(key, env, config.network)
-    opt_state = make_optimizer(config.train).init(params)
+    opt_state = make_optimizer(config).init(params)
     return TrainState(params=params, opt_state=opt_state, step=jnp.int32(0))
 
 
-def train_step(train_state: TrainState, batch: Samples, config: TrainConfig):
+def train_step(train_state: TrainState, batch: Samples, config: Config):
     """One gradient step on `batch` [N]: (train_state, metrics)."""
     grad_fn = jax.grad(losses.loss, has_aux=True)
-    grads, step_metrics = grad_fn(train_state.params, batch, config.value_loss_weight)
+    grads, step_metrics = grad_fn(train_state.params, batch, config.train.value_loss_weight)
     updates, opt_state = make_optimizer(config).update(
         grads, train_state.opt_state, train_state.params
     )
     params = optax.apply_updates(train_state.params, updates)
+    step_metrics["learning_rate"] = learning_rate_schedule(config)(train_state.step)
     return TrainState(params, opt_state, train_state.step + 1), step_metrics
 
 
@@ -79,7 +92,7 @@ def make_phases(env, config: Config) -> Phases:
         batch = replay.sample(replay_state, sample_key, config.train.batch_size)
         if config.train.augment:
             batch = targets.augment(augment_key, batch, env.id)
-        return train_step(train_state, batch, config.train)
+        return train_step(train_state, batch, config)
 
     return Phases(
         play=jax.jit(functools.partial(selfplay.play, env=env, config=config)),

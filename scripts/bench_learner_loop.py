@@ -35,7 +35,7 @@ def main() -> None:
     batch = Samples(jnp.zeros((n, 6, 7, 2), bool), jnp.ones((n, 7)) / 7, jnp.zeros(n), jnp.ones(n))
 
     def step(s):
-        return train.train_step(s, batch, config.train)
+        return train.train_step(s, batch, config)
 
     scanned = jax.jit(lambda s: jax.lax.scan(lambda c, _: step(c), s, None, length=args.steps))
     single = jax.jit(step)

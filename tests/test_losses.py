@@ -31,7 +31,7 @@ def test_train_step__loss_decreases_on_fixed_batch(ttt_env):
     pi = jax.nn.softmax(3 * jax.random.normal(keys[1], (32, 9)))
     z = jax.random.choice(keys[2], jnp.array([-1.0, 0.0, 1.0]), (32,))
     batch = Samples(obs, pi, z, jnp.ones(32))
-    step = jax.jit(lambda s: train.train_step(s, batch, config.train))
+    step = jax.jit(lambda s: train.train_step(s, batch, config))
     first = None
     for _ in range(60):
         state, metrics = step(state)

@@ -143,3 +143,15 @@ def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
         config, train=dataclasses.replace(config.train, num_iterations=9)
     )
     train.prepare_workdir(tmp_path, extended)  # a longer run is allowed
+
+
+def test_learning_rate_schedule__cosine_ends_at_final_fraction():
+    config = config_lib.connect_four()
+    schedule = train.learning_rate_schedule(config)
+    total = config.train.num_iterations * train.updates_per_iteration(config)
+    assert float(schedule(0)) == pytest.approx(config.train.learning_rate)
+    assert float(schedule(total // 2)) == pytest.approx(0.55 * config.train.learning_rate)
+    assert float(schedule(total)) == pytest.approx(0.1 * config.train.learning_rate)
+    ttt = config_lib.tic_tac_toe()
+    constant = train.learning_rate_schedule(ttt)
+    assert float(constant(0)) == float(constant(10**6)) == ttt.train.learning_rate

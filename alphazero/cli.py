@@ -2,6 +2,8 @@
 
     alphazero train [--preset NAME] [--workdir DIR] [--<section>.<field> VALUE ...]
     alphazero play --workdir DIR [--simulations N] [--first human|agent]
+    alphazero tree [--moves A,B,...] [--workdir DIR] [--simulations N] [--out tree.png]
+    alphazero exercise list | check N [--file PATH]
 
 `train` options are generated from the Config dataclasses (alphazero/config.py) with tyro; the
 defaults come from the preset, or from the workdir's config.json when continuing a run. Problems the
@@ -84,7 +86,58 @@ def _play(argv: list[str]) -> None:
     play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed)
 
 
-COMMANDS = {"train": _train, "play": _play}
+def _tree(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="alphazero tree", description="Draw one search tree as a PNG (docs/concepts.md)."
+    )
+    parser.add_argument("--workdir", default=None, help="trained run (default: untrained net)")
+    parser.add_argument("--game", default="tic_tac_toe", help="game when no --workdir is given")
+    parser.add_argument("--moves", default="", help="comma-separated actions played first")
+    parser.add_argument("--simulations", type=int, default=32)
+    parser.add_argument("--algorithm", choices=("puct", "gumbel"), default="puct")
+    parser.add_argument("--depth", type=int, default=2, help="edges drawn below the root")
+    parser.add_argument("--out", default="search_tree.png")
+    args = parser.parse_args(argv)
+    if args.simulations <= 0 or args.depth <= 0:
+        _fail("--simulations and --depth must be positive")
+    try:
+        moves = [int(m) for m in args.moves.split(",") if m.strip()]
+    except ValueError:
+        _fail(f"--moves must be comma-separated integers, got {args.moves!r}")
+    from alphazero import visualize
+
+    out = visualize.tree_command(
+        args.workdir, args.game, moves, args.simulations, args.algorithm, args.depth, args.out
+    )
+    print(f"wrote {out}")
+
+
+def _exercise(argv: list[str]) -> None:
+    from alphazero import exercises
+
+    parser = argparse.ArgumentParser(
+        prog="alphazero exercise", description="Graded exercises (docs/exercises.md)."
+    )
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("list", help="list the exercises and their files")
+    check = sub.add_parser("check", help="grade your solution of exercise N")
+    check.add_argument("number", type=int)
+    check.add_argument("--file", default=None, help="your file (default: the exercise's stub)")
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "list":
+            for exercise in exercises.EXERCISES:
+                print(f"{exercise.number}  {exercise.title:<52} {exercise.stub}")
+            return
+        code = exercises.check(args.number, args.file)
+    except exercises.ExerciseError as error:
+        _fail(str(error))
+    if code:
+        raise SystemExit(1)
+    print(f"exercise {args.number}: all checks pass")
+
+
+COMMANDS = {"train": _train, "play": _play, "tree": _tree, "exercise": _exercise}
 
 
 def main(argv: list[str] | None = None) -> None:

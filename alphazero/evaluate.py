@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -45,6 +46,14 @@ class ArenaResult(NamedTuple):
             "score_second": float(np.mean((second + 1) / 2)) if len(second) else float("nan"),
         }
 
+    def score(self) -> float:
+        """A's score: (wins + draws / 2) / games."""
+        return float(np.mean((self.outcome + 1) / 2))
+
+    def interval(self, z: float = 1.96) -> tuple[float, float]:
+        """95% (for z = 1.96) Wilson score interval of `score()`."""
+        return wilson_interval(self.score(), len(self.outcome), z)
+
     def line(self) -> str:
         def wdl(x):
             return f"{np.sum(x > 0)}/{np.sum(x == 0)}/{np.sum(x < 0)}"
@@ -53,6 +62,15 @@ class ArenaResult(NamedTuple):
             f"W/D/L {wdl(self.outcome)} (moving first {wdl(self.outcome[self.a_first])}, "
             f"second {wdl(self.outcome[~self.a_first])})"
         )
+
+
+def wilson_interval(score: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion `score` out of `n` trials (draws count 1/2)."""
+    if n == 0:
+        return (0.0, 1.0)
+    centre = (score + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(score * (1 - score) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 # Players --------------------------------------------------------------------------------------

@@ -20,6 +20,13 @@ from alphazero.types import Samples
 def loss(params, batch: Samples, value_loss_weight: float = 1.0):
     """Returns (total loss, metrics dict) for a batch [N]."""
     logits, value = networks.apply(params, batch.observation)
+    return loss_from_outputs(logits, value, batch, value_loss_weight)
+
+
+def loss_from_outputs(
+    logits: jax.Array, value: jax.Array, batch: Samples, value_loss_weight: float = 1.0
+):
+    """The loss given the network's outputs: logits [N, A], value [N]; (total, metrics)."""
     policy_loss = optax.softmax_cross_entropy(logits, batch.action_weights).mean()
     # Cross-entropy minus the target's own entropy: 0 when the net matches pi exactly.
     target_entropy = -jnp.sum(

@@ -27,7 +27,10 @@ def render(state, first_player: int) -> str:
 
 def _ask(legal: np.ndarray, prompt: str, read=input) -> int:
     while True:
-        text = read(prompt).strip()
+        try:
+            text = read(prompt).strip()
+        except EOFError:  # input closed: quit like "q"
+            text = "q"
         if text in ("q", "quit"):
             raise SystemExit(0)
         if text.isdigit() and int(text) < len(legal) and legal[int(text)]:

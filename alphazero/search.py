@@ -140,3 +140,7 @@ def policy_output(
 def run_jit(params, key, states, env, config: SearchConfig, explore: bool = False):
     """Jitted `run` for interactive use (tests, the play command); env and config are static."""
     return run(params, key, states, env, config, explore=explore)
+
+
+policy_output_jit = jax.jit(policy_output, static_argnames=("env", "config", "explore"))
+"""Jitted `policy_output` (the search tree included) for interactive use; env, config static."""

@@ -41,7 +41,10 @@ def learning_rate_schedule(config: Config) -> optax.Schedule:
 
 
 def make_optimizer(config: Config) -> optax.GradientTransformation:
-    return optax.adamw(learning_rate_schedule(config), weight_decay=config.train.weight_decay)
+    tc = config.train
+    # A constant step size stays a float: no schedule counter in the optimizer state.
+    rate = tc.learning_rate if tc.learning_rate_schedule == "constant" else None
+    return optax.adamw(rate or learning_rate_schedule(config), weight_decay=tc.weight_decay)
 
 
 def create_train_state(key: jax.Array, env, config: Config) -> TrainState:

@@ -38,6 +38,17 @@ def available() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
+def register(name: str, factory: Callable[[], pgx.Env]) -> None:
+    """Adds a game under `name` so `make(name)`, configs and `alphazero.train.run` accept it.
+
+    Args:
+        name: registry name, used as `Config.game`; an existing name is replaced.
+        factory: builds a fresh environment that follows pgx's `Env` contract (check it with
+            `games.testing.check_game(factory())`).
+    """
+    _REGISTRY[name] = factory
+
+
 def make(name: str) -> pgx.Env:
     """Builds a fresh pgx environment for a registered game name.
 
@@ -68,4 +79,5 @@ __all__ = [
     "move_values",
     "random_argmax",
     "random_player",
+    "register",
 ]

@@ -14,23 +14,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import time
 from pathlib import Path
 
 import jax
 
 from alphazero import load_agent
-from alphazero.evaluate import arena, opponent, search_player
-
-
-def wilson(score: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval for a proportion `score` out of `n` trials."""
-    if n == 0:
-        return (0.0, 1.0)
-    centre = (score + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(score * (1 - score) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+from alphazero.evaluate import arena, opponent, search_player, wilson_interval
 
 
 def main() -> None:
@@ -74,7 +64,7 @@ def main() -> None:
         )
         summary = result.summary()
         score = summary["win_rate"] + summary["draw_rate"] / 2
-        low, high = wilson(score, args.num_games)
+        low, high = wilson_interval(score, args.num_games)
         results[name] = {
             **summary,
             "score": score,

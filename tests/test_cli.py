@@ -112,3 +112,23 @@ def test_cli__help_lists_config_fields(capsys):
     out = capsys.readouterr().out
     for name in ("--search.num-simulations", "--replay.reuse", "--workdir", "--preset"):
         assert name in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("tree", "--moves", "4,4"), "move 4 is not legal"),
+        (("tree", "--moves", "a,b"), "comma-separated integers"),
+        (("tree", "--game", "chess"), "unknown game 'chess'"),
+        (("tree", "--simulations", "0"), "must be positive"),
+    ],
+)
+def test_cli__tree_bad_input(capsys, argv, message):
+    assert message in _run(capsys, *argv)
+
+
+def test_cli__tree_draws_a_trained_run(capsys, trained, tmp_path):
+    out = tmp_path / "tree.png"
+    cli.main(["tree", "--workdir", str(trained), "--moves", "0,4", "--out", str(out)])
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert f"wrote {out}" in capsys.readouterr().out

@@ -32,6 +32,15 @@ def test_play__quit(tiny_run):
     assert exit_info.value.code == 0
 
 
+def test_play__end_of_input_quits(tiny_run):
+    def closed(_prompt):
+        raise EOFError
+
+    with pytest.raises(SystemExit) as exit_info:
+        play.main(tiny_run[0], simulations=4, human_first=True, seed=0, read=closed)
+    assert exit_info.value.code == 0
+
+
 def test_render__marks_first_player_x(ttt_env):
     from conftest import play_moves
 

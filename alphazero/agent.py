@@ -72,5 +72,8 @@ def load_agent(workdir: str | Path, simulations: int | None = None, step: int | 
     template = jax.eval_shape(lambda: init_loop_state(env, config))
     loop = checkpoint.restore(manager, template, step)
     return Agent(
-        env=env, params=loop.train_state.params, config=config, iteration=int(loop.iteration)
+        env=env,
+        params=loop.train_state.evaluation_params,
+        config=config,
+        iteration=int(loop.iteration),
     )

@@ -89,6 +89,9 @@ class TrainConfig:
     """Step-size schedule over the planned run (AlphaZero: steps down twice; cosine is smoother)."""
     final_learning_rate_fraction: float = 0.1
     """Cosine only: step size at the last planned update, as a fraction of `learning_rate`."""
+    ema_decay: float = 0.0
+    """Keep an exponential moving average of the parameters (decay per update) for evaluation,
+    load_agent and play; 0 = off (AlphaZero: off)."""
     weight_decay: float = 1e-4
     """Decoupled weight decay (AdamW); AlphaZero: L2 penalty 1e-4."""
     value_loss_weight: float = 1.0
@@ -195,6 +198,8 @@ def validate(config: Config) -> None:
         )
     if config.search.max_num_considered_actions < 1:
         raise ConfigError("search.max_num_considered_actions must be >= 1")
+    if not 0 <= config.train.ema_decay < 1:
+        raise ConfigError(f"train.ema_decay must lie in [0, 1), got {config.train.ema_decay}")
     if not 0 <= config.train.final_learning_rate_fraction <= 1:
         raise ConfigError("train.final_learning_rate_fraction must lie in [0, 1]")
     if not 0 <= config.search.dirichlet_fraction <= 1:
@@ -257,6 +262,7 @@ def connect_four() -> Config:
             learning_rate=1e-3,
             learning_rate_schedule="cosine",
             final_learning_rate_fraction=0.1,
+            ema_decay=0.997,  # averages over about the last 8 iterations (333 updates)
         ),
         # PUCT plays this game more strongly than Gumbel at 64 simulations (docs/results.md).
         eval=EvalConfig(

@@ -50,7 +50,8 @@ def make_optimizer(config: Config) -> optax.GradientTransformation:
 def create_train_state(key: jax.Array, env, config: Config) -> TrainState:
     params = networks.init(key, env, config.network)
     opt_state = make_optimizer(config).init(params)
-    return TrainState(params=params, opt_state=opt_state, step=jnp.int32(0))
+    ema_params = params if config.train.ema_decay > 0 else None
+    return TrainState(params, opt_state, jnp.int32(0), ema_params)
 
 
 def train_step(train_state: TrainState, batch: Samples, config: Config):
@@ -62,7 +63,10 @@ def train_step(train_state: TrainState, batch: Samples, config: Config):
     )
     params = optax.apply_updates(train_state.params, updates)
     step_metrics["learning_rate"] = learning_rate_schedule(config)(train_state.step)
-    return TrainState(params, opt_state, train_state.step + 1), step_metrics
+    ema_params = train_state.ema_params
+    if ema_params is not None:  # Polyak averaging: ema <- decay * ema + (1 - decay) * params
+        ema_params = optax.incremental_update(params, ema_params, 1 - config.train.ema_decay)
+    return TrainState(params, opt_state, train_state.step + 1, ema_params), step_metrics
 
 
 def updates_per_iteration(config: Config) -> int:
@@ -224,7 +228,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         if _due(iteration, config.eval.every, last):
             eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
             eval_metrics, lines = evaluate.evaluate(
-                train_state.params, eval_key, env, config.eval, config.search
+                train_state.evaluation_params, eval_key, env, config.eval, config.search
             )
             logged.update(eval_metrics)
             report = {k: float(v) for k, v in eval_metrics.items()}

@@ -44,6 +44,12 @@ class TrainState(NamedTuple):
     params: Any  # network parameters (networks.init)
     opt_state: Any  # optax state
     step: jax.Array  # [] int32, gradient steps taken
+    ema_params: Any = None  # moving average of params (train.ema_decay > 0), else None
+
+    @property
+    def evaluation_params(self):
+        """The parameters that play outside self-play: the moving average when kept."""
+        return self.params if self.ema_params is None else self.ema_params
 
 
 class Counters(NamedTuple):

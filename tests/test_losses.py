@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,3 +39,17 @@ def test_train_step__loss_decreases_on_fixed_batch(ttt_env):
         state, metrics = step(state)
         first = float(metrics["loss"]) if first is None else first
     assert float(metrics["loss"]) < 0.7 * first, (first, float(metrics["loss"]))
+
+
+def test_train_step__ema_params_are_the_moving_average(ttt_env):
+    base = tiny_config()
+    config = dataclasses.replace(base, train=dataclasses.replace(base.train, ema_decay=0.9))
+    state = train.create_train_state(jax.random.PRNGKey(0), ttt_env, config)
+    assert state.evaluation_params is state.ema_params
+    batch = Samples(jnp.zeros((8, 3, 3, 2)), jnp.full((8, 9), 1 / 9), jnp.ones(8), jnp.ones(8))
+    after, _ = train.train_step(state, batch, config)
+    expected = jax.tree.map(lambda old, new: 0.9 * old + 0.1 * new, state.params, after.params)
+    for got, want in zip(jax.tree.leaves(after.ema_params), jax.tree.leaves(expected), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    off = train.create_train_state(jax.random.PRNGKey(0), ttt_env, base)
+    assert off.ema_params is None and off.evaluation_params is off.params

@@ -12,7 +12,8 @@ pgx's contract, which every game in `games/` follows and `games.testing.check_ga
 - a `State` dataclass (pgx's `@dataclass`, immutable, a pytree) with pgx's common fields:
   `current_player` (0 or 1), `observation` (from the view of the player to move), `rewards` [2]
   (indexed by player id, non-zero only on the move that ends the game), `terminated`,
-  `truncated`, `legal_action_mask` [A] and `_step_count`, plus the game's own fields;
+  `truncated`, `legal_action_mask` [A] and `_step_count`, plus the game's own fields, whose
+  names start with `_` (pgx's API test checks that only the common fields are public);
 - an `Env` subclass implementing `_init(key)`, `_step(state, action, key)` and
   `_observe(state, player_id)`, and the properties `id`, `version` and `num_players`. pgx's own
   `Env.init`/`Env.step` wrap these: they fill in the observation, count steps, punish illegal
@@ -53,7 +54,7 @@ class State(core.State):
     truncated: jax.Array = jnp.bool_(False)
     legal_action_mask: jax.Array = jnp.ones(NUM_ACTIONS, dtype=jnp.bool_)
     _step_count: jax.Array = jnp.int32(0)
-    pile: jax.Array = jnp.int32(PILE)  # stones left
+    _pile: jax.Array = jnp.int32(PILE)  # stones left
 
     @property
     def env_id(self) -> str:

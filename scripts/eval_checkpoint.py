@@ -38,9 +38,20 @@ def main() -> None:
     parser.add_argument("--num-games", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--average-steps",
+        type=int,
+        nargs="+",
+        default=None,
+        help="play with the plain average of these checkpoints' parameters (a diagnostic)",
+    )
     args = parser.parse_args()
 
     agent = load_agent(args.workdir, simulations=args.simulations, step=args.step)
+    if args.average_steps:
+        loaded = [load_agent(args.workdir, step=s).params for s in args.average_steps]
+        average = jax.tree.map(lambda *x: sum(x) / len(x), *loaded)
+        agent = dataclasses.replace(agent, params=average)
     report = (
         json.loads((args.workdir / "report.json").read_text())
         if (args.workdir / "report.json").exists()
@@ -84,6 +95,7 @@ def main() -> None:
         "simulations": args.simulations,
         "algorithm": search_config.algorithm,
         "num_games": args.num_games,
+        "average_steps": args.average_steps,
         "date": time.strftime("%Y-%m-%d"),
         "results": results,
     }

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _load_script(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
@@ -30,8 +32,15 @@ def _load_script(name: str):
 notebooks = _load_script("tutorial_notebooks")
 
 
-def _run_bash(code: str, cwd: Path, stdin: str | None) -> None:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+def _run_bash(code: str, cwd: Path, stdin: str | None, cache: Path) -> None:
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        # The page's commands compile the same functions again and again (train, resume, play,
+        # tree); JAX's persistent cache lets the later commands load them instead.
+        JAX_COMPILATION_CACHE_DIR=str(cache),
+        JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0.2",
+    )
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", code],
         cwd=cwd,
@@ -47,8 +56,14 @@ def _run_bash(code: str, cwd: Path, stdin: str | None) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def jax_cache(tmp_path_factory) -> Path:
+    """One persistent compilation cache for the commands of all tutorial pages."""
+    return tmp_path_factory.mktemp("jax_cache")
+
+
 @pytest.mark.parametrize("page", notebooks.pages(), ids=lambda p: p.stem)
-def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch):
+def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch, jax_cache):
     readme = (ROOT / "README.md").read_text()
     (tmp_path / "scripts").symlink_to(ROOT / "scripts")
     monkeypatch.chdir(tmp_path)
@@ -62,10 +77,12 @@ def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch):
             continue
         code = notebooks.ci_code(block)
         stdin = "\n".join(rest.split()) + "\n" if kind == "stdin" else None
+        start = time.perf_counter()
         if block.lang == "bash":
-            _run_bash(code, tmp_path, stdin)
+            _run_bash(code, tmp_path, stdin, jax_cache)
         else:
             exec(compile(code, f"{page.name}[block {i}]", "exec"), namespace)
+        print(f"{page.name} block {i} ({block.lang}): {time.perf_counter() - start:.1f} s")
 
 
 def test_tutorial__notebooks_are_up_to_date():

@@ -21,7 +21,8 @@ def test_summarise__finds_the_block_with_known_statistics(ttt_env, ttt_params):
     config = SearchConfig(algorithm="puct", num_simulations=64)
     state = _position(ttt_env, (0, 4, 2))  # the mover must block cell 1
     states = jax.tree.map(lambda x: x[None], state)
-    out = search.policy_output_jit(params, jax.random.PRNGKey(0), states, ttt_env, config)
+    key = jax.random.PRNGKey(0)
+    out = search.policy_output_jit(params, key, states, ttt_env, config, explore=False)
     root = visualize.summarise(out.search_tree, max_depth=2, max_children=9)
     assert root.visits == 65  # 64 simulations + the root's own evaluation
     assert sum(child.visits for child in root.children) == 64

@@ -12,7 +12,8 @@ import pytest
 
 import games
 from alphazero import config as config_lib
-from alphazero import exercises
+from alphazero import exercises, search
+from alphazero.config import SearchConfig
 from games.testing import check_game
 
 
@@ -77,7 +78,7 @@ def test_conformance(impl):
     check_game(impl.Nim(), num_steps=20, batch_size=8)
 
 
-def test_alphazero_trains_on_it_and_takes_the_win(impl):
+def test_alphazero_trains_on_it_and_its_search_takes_the_win(impl):
     from alphazero import train
     from alphazero.agent import load_agent
 
@@ -93,12 +94,22 @@ def test_alphazero_trains_on_it_and_takes_the_win(impl):
         train=dataclasses.replace(base.train, num_iterations=2, batch_size=32),
         eval=config_lib.EvalConfig(every=0, num_games=4, num_simulations=8, opponents=("random",)),
     )
+    env = impl.Nim()
+    states = [_after(env, [2, 2, 2] + extra) for extra in ([], [0], [1])]  # 3, 2, 1 stones left
+    batch = jax.tree.map(lambda *x: jnp.stack(x), *states)
     with tempfile.TemporaryDirectory() as workdir:
         report = train.run(config, workdir, progress=False)
         assert all(np.isfinite(v) for v in report.values()), f"non-finite report: {report}"
         agent = load_agent(workdir, simulations=16)
-        env = impl.Nim()
-        states = [_after(env, [2, 2, 2] + extra) for extra in ([], [0], [1])]  # 3, 2, 1 left
-        batch = jax.tree.map(lambda *x: jnp.stack(x), *states)
-        actions = np.asarray(agent(batch).action).tolist()
-    assert actions == [2, 1, 0], f"with 3, 2, 1 stones left, search must take them all: {actions}"
+        trained = np.asarray(agent(batch).action)
+    legal = np.asarray(batch.legal_action_mask)[np.arange(3), trained]
+    assert legal.all(), f"the trained agent chose illegal moves {trained.tolist()}"
+    # With a network that knows nothing (uniform prior, value 0) only the rewards your game
+    # returns can guide the search: it must see that taking the last stones wins.
+    blank = jax.tree.map(jnp.zeros_like, agent.params)
+    config = SearchConfig(algorithm="puct", num_simulations=16)
+    actions = np.asarray(search.run_jit(blank, jax.random.PRNGKey(0), batch, env, config).action)
+    assert actions.tolist() == [2, 1, 0], (
+        f"with 3, 2, 1 stones left, search must take them all, chose {actions.tolist()}: check "
+        "that rewards go to the player who took the last stone (rewards indexed by player id)"
+    )

@@ -20,7 +20,7 @@ class State(core.State):
     truncated: jax.Array = jnp.bool_(False)
     legal_action_mask: jax.Array = jnp.ones(NUM_ACTIONS, dtype=jnp.bool_)
     _step_count: jax.Array = jnp.int32(0)
-    pile: jax.Array = jnp.int32(PILE)
+    _pile: jax.Array = jnp.int32(PILE)
 
     @property
     def env_id(self) -> str:
@@ -33,13 +33,13 @@ class Nim(core.Env):
 
     def _step(self, state, action, key):
         del key
-        pile = state.pile - (action + 1)
+        pile = state._pile - (action + 1)
         won = pile == 0  # the mover took the last stone
         mover = state.current_player
         rewards = jnp.where(won, jnp.where(jnp.arange(2) == mover, 1.0, -1.0), 0.0)
         return state.replace(
             current_player=1 - mover,
-            pile=pile,
+            _pile=pile,
             rewards=rewards.astype(jnp.float32),
             terminated=won,
             legal_action_mask=jnp.arange(1, NUM_ACTIONS + 1) <= pile,
@@ -47,7 +47,7 @@ class Nim(core.Env):
 
     def _observe(self, state, player_id):
         del player_id
-        return jax.nn.one_hot(state.pile, PILE + 1, dtype=jnp.float32)
+        return jax.nn.one_hot(state._pile, PILE + 1, dtype=jnp.float32)
 
     @property
     def id(self):

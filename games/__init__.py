@@ -49,6 +49,11 @@ def register(name: str, factory: Callable[[], pgx.Env]) -> None:
     _REGISTRY[name] = factory
 
 
+def unregister(name: str) -> None:
+    """Removes a game added with `register` (built-in games can be removed too; tests use this)."""
+    _REGISTRY.pop(name, None)
+
+
 def make(name: str) -> pgx.Env:
     """Builds a fresh pgx environment for a registered game name.
 
@@ -80,4 +85,5 @@ __all__ = [
     "random_argmax",
     "random_player",
     "register",
+    "unregister",
 ]

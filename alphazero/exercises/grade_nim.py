@@ -98,10 +98,13 @@ def test_alphazero_trains_on_it_and_its_search_takes_the_win(impl):
     states = [_after(env, [2, 2, 2] + extra) for extra in ([], [0], [1])]  # 3, 2, 1 stones left
     batch = jax.tree.map(lambda *x: jnp.stack(x), *states)
     with tempfile.TemporaryDirectory() as workdir:
-        report = train.run(config, workdir, progress=False)
-        assert all(np.isfinite(v) for v in report.values()), f"non-finite report: {report}"
-        agent = load_agent(workdir, simulations=16)
-        trained = np.asarray(agent(batch).action)
+        try:
+            report = train.run(config, workdir, progress=False)
+            assert all(np.isfinite(v) for v in report.values()), f"non-finite report: {report}"
+            agent = load_agent(workdir, simulations=16)
+            trained = np.asarray(agent(batch).action)
+        finally:
+            games.unregister("nim")  # leave the registry as we found it
     legal = np.asarray(batch.legal_action_mask)[np.arange(3), trained]
     assert legal.all(), f"the trained agent chose illegal moves {trained.tolist()}"
     # With a network that knows nothing (uniform prior, value 0) only the rewards your game

@@ -146,7 +146,13 @@ def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
 
 
 def test_learning_rate_schedule__cosine_ends_at_final_fraction():
-    config = config_lib.connect_four()
+    base = config_lib.connect_four()
+    config = dataclasses.replace(
+        base,
+        train=dataclasses.replace(
+            base.train, learning_rate_schedule="cosine", final_learning_rate_fraction=0.1
+        ),
+    )
     schedule = train.learning_rate_schedule(config)
     total = config.train.num_iterations * train.updates_per_iteration(config)
     assert float(schedule(0)) == pytest.approx(config.train.learning_rate)

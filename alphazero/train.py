@@ -42,9 +42,9 @@ def learning_rate_schedule(config: Config) -> optax.Schedule:
 
 def make_optimizer(config: Config) -> optax.GradientTransformation:
     tc = config.train
-    # A constant step size stays a float: no schedule counter in the optimizer state.
-    rate = tc.learning_rate if tc.learning_rate_schedule == "constant" else None
-    return optax.adamw(rate or learning_rate_schedule(config), weight_decay=tc.weight_decay)
+    if tc.learning_rate_schedule == "constant":  # a float: no schedule counter in the state
+        return optax.adamw(tc.learning_rate, weight_decay=tc.weight_decay)
+    return optax.adamw(learning_rate_schedule(config), weight_decay=tc.weight_decay)
 
 
 def create_train_state(key: jax.Array, env, config: Config) -> TrainState:

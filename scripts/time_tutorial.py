@@ -53,8 +53,7 @@ def main() -> None:
     for i, block in enumerate(notebooks.blocks(args.page.read_text())):
         if block.lang not in ("bash", "python"):
             continue
-        kind, _, rest = (block.directive or "").partition(" ")
-        stdin = "\n".join(rest.split()) + "\n" if kind == "stdin" else ""
+        stdin = notebooks.ci_stdin(block) or ""
         first_line = block.code.strip().splitlines()[0][:60]
         if block.lang == "python":
             python_blocks.append(block.code)

@@ -74,6 +74,12 @@ def ci_code(block: Block) -> str:
     raise ValueError(f"code block without a valid ci directive: {block.directive!r}")
 
 
+def ci_stdin(block: Block) -> str | None:
+    """Standard input for a `ci: stdin` block (one token per line), else None."""
+    kind, _, rest = (block.directive or "").partition(" ")
+    return "\n".join(rest.split()) + "\n" if kind == "stdin" else None
+
+
 def _cell(kind: str, source: str) -> dict:
     cell = {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
     if kind == "code":

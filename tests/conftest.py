@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
+from pathlib import Path
 
 import jax
 import pgx
@@ -10,6 +13,16 @@ import pytest
 
 from alphazero import config as config_lib
 from alphazero import networks
+
+
+def load_script(name: str):
+    """Imports scripts/<name>.py (scripts are not a package) as module `name`."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 def tiny_config(**overrides) -> config_lib.Config:

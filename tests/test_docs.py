@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 from alphazero import config as config_lib
 from alphazero import metrics
@@ -16,16 +16,8 @@ REFERENCE = ROOT / "docs" / "reference.md"
 METRICS = ROOT / "docs" / "metrics.md"
 
 
-def _load_script(name: str):
-    path = ROOT / "scripts" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_reference__config_and_preset_tables_are_up_to_date():
-    stale = _load_script("config_reference").check(REFERENCE)
+    stale = load_script("config_reference").check(REFERENCE)
     assert not stale, (
         f"docs/reference.md is out of date ({', '.join(stale)}); run "
         "python scripts/config_reference.py --write docs/reference.md"
@@ -33,7 +25,7 @@ def test_reference__config_and_preset_tables_are_up_to_date():
 
 
 def test_reference__config_table_lists_every_field():
-    rows = _load_script("config_reference").config_rows()
+    rows = load_script("config_reference").config_rows()
     flat = config_lib.to_dict(config_lib.Config())
     leaves = []
 

@@ -8,7 +8,6 @@ see scripts/tutorial_notebooks.py); a block without a directive fails.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,19 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-notebooks = _load_script("tutorial_notebooks")
+notebooks = load_script("tutorial_notebooks")
 
 
 def _run_bash(code: str, cwd: Path, stdin: str | None, cache: Path) -> None:
@@ -71,12 +63,11 @@ def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch, jax_cache)
     code_blocks = [b for b in notebooks.blocks(page.read_text()) if b.lang in ("bash", "python")]
     assert code_blocks, f"{page.name} has no code blocks"
     for i, block in enumerate(code_blocks):
-        kind, _, rest = (block.directive or "").partition(" ")
-        if kind == "in-readme":
+        if block.directive == "in-readme":
             assert block.code.strip() in readme, f"{page.name} block {i}: not the README's command"
             continue
         code = notebooks.ci_code(block)
-        stdin = "\n".join(rest.split()) + "\n" if kind == "stdin" else None
+        stdin = notebooks.ci_stdin(block)
         start = time.perf_counter()
         if block.lang == "bash":
             _run_bash(code, tmp_path, stdin, jax_cache)

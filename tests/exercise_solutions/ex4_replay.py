@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 
+from alphazero import exercises
 
-class Window(NamedTuple):
-    rows: jax.Array
-    cursor: jax.Array
-    size: jax.Array
+# The scaffolding the stub gives the student (data types, constants) is reused, not copied.
+_STUB = exercises.load(Path(__file__).resolve().parents[2] / "exercises" / "ex4_replay.py")
+Window = _STUB.Window
 
 
 def init(capacity, dim):

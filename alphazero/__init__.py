@@ -6,7 +6,15 @@ Public surface:
     alphazero.config                              Config, presets (PRESETS)
 """
 
-from alphazero.agent import Agent, load_agent
-
 __all__ = ["Agent", "load_agent"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Imported on first use, so `import alphazero.cli` starts no JAX backend: a multi-host run
+    # must call jax.distributed.initialize() before anything touches one (pgx does at import).
+    if name in __all__:
+        from alphazero import agent
+
+        return getattr(agent, name)
+    raise AttributeError(f"module 'alphazero' has no attribute {name!r}")

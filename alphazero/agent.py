@@ -70,7 +70,7 @@ def load_agent(workdir: str | Path, simulations: int | None = None, step: int | 
     if manager.latest_step() is None:
         raise checkpoint.CheckpointError(f"{workdir} holds no checkpoint yet")
     template = jax.eval_shape(lambda: init_loop_state(env, config))
-    loop = checkpoint.restore(manager, template, step)
+    loop = checkpoint.restore(manager, template, step, config.replay.in_checkpoint)
     return Agent(
         env=env,
         params=loop.train_state.evaluation_params,

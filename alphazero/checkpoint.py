@@ -62,12 +62,14 @@ def manager(workdir: Path, max_to_keep: int = 3) -> ocp.CheckpointManager:
     return ocp.CheckpointManager(Path(workdir).absolute() / "checkpoints", options=options)
 
 
-def save(mngr: ocp.CheckpointManager, loop: LoopState) -> None:
-    """Saves `loop` under its iteration number and waits until it is on disk."""
+def save(mngr: ocp.CheckpointManager, loop: LoopState, with_replay: bool = True) -> None:
+    """Saves `loop` (without its replay window unless `with_replay`) under its iteration number
+    and waits until it is on disk."""
     step = int(loop.iteration)
     if step in mngr.all_steps():
         return  # never rewrite a finished checkpoint
-    mngr.save(step, args=ocp.args.StandardSave(loop))
+    saved = loop if with_replay else loop._replace(replay_state=None)
+    mngr.save(step, args=ocp.args.StandardSave(saved))
     mngr.wait_until_finished()
 
 
@@ -78,12 +80,29 @@ def latest_step(workdir: Path) -> int | None:
     return manager(workdir).latest_step()
 
 
-def restore(mngr: ocp.CheckpointManager, template: LoopState, step: int | None = None) -> LoopState:
-    """Restores checkpoint `step` (default: newest) into the structure of `template`."""
+def _abstract(leaf) -> jax.ShapeDtypeStruct:
+    """The restore target of one leaf; a leaf without sharding lands on this host's first device,
+    so a run saved on several devices restores on one (and the other way round)."""
+    struct = ocp.utils.to_shape_dtype_struct(leaf)
+    if getattr(struct, "sharding", None) is not None:
+        return struct
+    device = jax.sharding.SingleDeviceSharding(jax.local_devices()[0])
+    return jax.ShapeDtypeStruct(struct.shape, struct.dtype, sharding=device)
+
+
+def restore(
+    mngr: ocp.CheckpointManager,
+    template: LoopState,
+    step: int | None = None,
+    with_replay: bool = True,
+) -> LoopState:
+    """Restores checkpoint `step` (default: newest) into the structure of `template`; a checkpoint
+    saved without its replay window gets `template`'s (empty) window."""
     step = mngr.latest_step() if step is None else step
     if step is None:
         raise CheckpointError(f"no checkpoint in {mngr.directory}")
-    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, template)
+    target = template if with_replay else template._replace(replay_state=None)
+    abstract = jax.tree.map(_abstract, target)
     try:
         restored = mngr.restore(step, args=ocp.args.StandardRestore(abstract))
     except Exception as error:  # orbax raises many types for damaged files
@@ -91,4 +110,5 @@ def restore(mngr: ocp.CheckpointManager, template: LoopState, step: int | None =
         raise CheckpointError(
             f"checkpoint {mngr.directory}/{step} is unreadable ({reason})"
         ) from None
-    return LoopState(*restored) if not isinstance(restored, LoopState) else restored
+    restored = LoopState(*restored) if not isinstance(restored, LoopState) else restored
+    return restored if with_replay else restored._replace(replay_state=template.replay_state)

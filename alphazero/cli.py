@@ -3,6 +3,8 @@
     alphazero train [--preset NAME] [--workdir DIR] [--<section>.<field> VALUE ...]
     alphazero play --workdir DIR [--simulations N] [--first human|agent]
     alphazero tree [--moves A,B,...] [--workdir DIR] [--simulations N] [--out tree.png]
+    alphazero gtp --workdir DIR [--simulations N] [--resign-threshold V | --no-resign]
+    alphazero eval --workdir DIR [--opponents gnugo-10 ...] [--num-games N] [--out DIR]
     alphazero exercise list | check N [--file PATH]
 
 `train` options are generated from the Config dataclasses (alphazero/config.py) with tyro; the
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +39,9 @@ class TrainCommand:
     """Named preset the config starts from: one of config.PRESETS."""
     progress: bool = True
     """Show a progress bar with ETA."""
+    distributed: bool = False
+    """Join a multi-host run first (jax.distributed.initialize; start the same command on every
+    host); games and samples are then split over all hosts' devices."""
 
 
 def _fail(message: str) -> None:
@@ -61,6 +67,10 @@ def _train(argv: list[str]) -> None:
         prog="alphazero train",
         default=TrainCommand(config=default, workdir=workdir, preset=preset),
     )
+    if command.distributed:  # before anything starts a JAX backend (importing pgx does)
+        from alphazero import distributed
+
+        distributed.initialize()
     from alphazero import train  # imported late: jax start-up is slow and --help needs none
 
     report = train.run(command.config, command.workdir, progress=command.progress)
@@ -112,6 +122,81 @@ def _tree(argv: list[str]) -> None:
     print(f"wrote {out}")
 
 
+def _gtp(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="alphazero gtp", description="Serve a trained Go agent over GTP v2 (stdin/stdout)."
+    )
+    parser.add_argument("--workdir", required=True, help="run folder of a Go run")
+    parser.add_argument("--simulations", type=int, default=None, help="search simulations/move")
+    parser.add_argument(
+        "--resign-threshold",
+        type=float,
+        default=-0.95,
+        help="resign when the root value (own view) stays below this",
+    )
+    parser.add_argument("--resign-moves", type=int, default=3, help="... for this many moves")
+    parser.add_argument("--no-resign", action="store_true", help="never resign")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.simulations is not None and args.simulations <= 0:
+        _fail("--simulations must be positive")
+    if args.resign_moves <= 0:
+        _fail("--resign-moves must be positive")
+    from alphazero import gtp
+    from alphazero.agent import load_agent
+
+    agent = load_agent(Path(args.workdir), simulations=args.simulations)
+    if not agent.config.game.startswith("go_"):
+        _fail(f"gtp serves Go agents; {args.workdir} holds a {agent.config.game} run")
+    threshold = None if args.no_resign else args.resign_threshold
+    engine = gtp.Engine(agent, args.simulations, threshold, args.resign_moves, args.seed)
+    gtp.serve(engine)
+
+
+def _eval(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="alphazero eval",
+        description="Play a Go agent against GNU Go (or random) and rate it (SGF, JSONL, Elo).",
+    )
+    parser.add_argument("--workdir", required=True, help="run folder of a Go run")
+    parser.add_argument("--opponents", nargs="+", default=["gnugo-10"], help="gnugo-L or random")
+    parser.add_argument("--num-games", type=int, default=20, help="games per opponent")
+    parser.add_argument("--simulations", type=int, default=None, help="agent simulations/move")
+    parser.add_argument("--parallel", type=int, default=8, help="games played at once")
+    parser.add_argument("--out", default=None, help="folder for SGFs, games.jsonl, ratings.md")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
+        _fail("--num-games, --parallel and --simulations must be positive")
+    from alphazero import match, ratings
+    from alphazero.agent import load_agent
+
+    try:
+        opponents = [match.player(spec) for spec in args.opponents]
+    except ValueError as error:
+        _fail(str(error))
+    agent = load_agent(Path(args.workdir), simulations=args.simulations)
+    if not agent.config.game.startswith("go_"):
+        _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
+    size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)
+    name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
+    out = Path(args.out or Path(args.workdir) / "ladder")
+    for i, opponent in enumerate(opponents):
+        comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"
+        records = match.play(
+            match.agent_player(agent, name), opponent, size, komi, args.num_games, out,
+            seed=args.seed + 10_000 * i, parallel=args.parallel, comment=comment,
+        )  # fmt: skip
+        wins = sum(r["winner"] == ("B" if r["black"] == name else "W") for r in records)
+        flagged = sum(r["disagreement"] for r in records)
+        print(f"{name} vs {opponent.name}: {wins}/{len(records)} wins, {flagged} disagreements")
+    records = [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
+    anchor = "gnugo-10" if any("gnugo-10" in (r["black"], r["white"]) for r in records) else None
+    table = ratings.fit(records, anchor=anchor or records[0]["white"])
+    (out / "ratings.md").write_text(ratings.markdown(table) + "\n")
+    print(ratings.markdown(table))
+
+
 def _exercise(argv: list[str]) -> None:
     from alphazero import exercises
 
@@ -137,7 +222,14 @@ def _exercise(argv: list[str]) -> None:
     print(f"exercise {args.number}: all checks pass")
 
 
-COMMANDS = {"train": _train, "play": _play, "tree": _tree, "exercise": _exercise}
+COMMANDS = {
+    "train": _train,
+    "play": _play,
+    "tree": _tree,
+    "gtp": _gtp,
+    "eval": _eval,
+    "exercise": _exercise,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -49,6 +49,8 @@ class SearchConfig:
     """PUCT: exploration constant c_init (AlphaZero pseudocode: 1.25)."""
     pb_c_base: float = 19652.0
     """PUCT: exploration constant c_base (AlphaZero pseudocode: 19652)."""
+    inference_dtype: Literal["float32", "bfloat16"] = "float32"
+    """Precision of the network evaluations inside the search (training stays float32)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +75,9 @@ class ReplayConfig:
     """Positions kept, oldest dropped first (AlphaZero pseudocode: the last 1e6 games)."""
     reuse: float = 4.0
     """Samples drawn per new position: updates per iteration = reuse * new positions / batch."""
+    in_checkpoint: bool = True
+    """Save the window in checkpoints (False: checkpoints of a few MiB that can be copied or
+    committed; a resumed run then refills an empty window, so it is no longer bit-identical)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,13 +298,29 @@ def small_go(size: int) -> Config:
     )
 
 
+def go_7x7() -> Config:
+    """7x7 Go (komi 8.5) on 2 CPU cores in about 2 hours; small checkpoints that can be committed,
+    so the run resumes across machines (docs/results.md, "Go 7x7")."""
+    return Config(
+        game="go_7x7",
+        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=32),
+        search=SearchConfig(num_simulations=16, max_num_considered_actions=16),
+        # 98 = 2 * 7 * 7 moves: pgx ends every game by then, so each slot finishes its game.
+        selfplay=SelfPlayConfig(num_games=256, num_moves=98, temperature_moves=8),
+        replay=ReplayConfig(capacity=250_000, reuse=4.0, in_checkpoint=False),
+        train=TrainConfig(num_iterations=70, batch_size=256, learning_rate=1e-3),
+        eval=EvalConfig(every=10, num_games=64, num_simulations=32, opponents=("random",)),
+        checkpoint_every=2,
+    )
+
+
 PRESETS = {
     "tic_tac_toe": tic_tac_toe,
     "connect_four": connect_four,
     "othello": lambda: dataclasses.replace(go_9x9(), game="othello"),
     "hex": lambda: dataclasses.replace(go_9x9(), game="hex"),
     "go_5x5": lambda: small_go(5),
-    "go_7x7": lambda: small_go(7),
+    "go_7x7": go_7x7,
     "go_9x9": go_9x9,
     "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
 }

@@ -44,15 +44,18 @@ EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
 
 
 class Writer:
-    """Appends scalars to TensorBoard event files in `logdir`."""
+    """Appends scalars to TensorBoard event files in `logdir` (nothing when not `enabled`)."""
 
-    def __init__(self, logdir: Path):
-        self._writer = _TBWriter(str(logdir))
+    def __init__(self, logdir: Path, enabled: bool = True):
+        self._writer = _TBWriter(str(logdir)) if enabled else None
 
     def scalars(self, values: dict[str, float], step: int) -> None:
+        if self._writer is None:
+            return
         for name, value in values.items():
             self._writer.add_scalar(name, float(value), step=step)
         self._writer.flush()
 
     def close(self) -> None:
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()

@@ -41,6 +41,22 @@ class _Block(nn.Module):
         return x + y
 
 
+class _ValueOut(nn.Module):
+    """Dense(1) written as multiply-and-sum (same parameters and initialisation as nn.Dense).
+
+    Why: on XLA:CPU a matrix-vector product's summation order depends on the batch size, a row
+    sum's does not; so a game's values, and self-play, are bit-identical however the games are
+    split over devices (tests/test_distributed.py).
+    """
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        kernel = self.param("kernel", nn.initializers.lecun_normal(), (x.shape[-1], 1))
+        bias = self.param("bias", nn.initializers.zeros_init(), (1,))
+        kernel, bias = kernel.astype(x.dtype), bias.astype(x.dtype)
+        return jnp.sum(x * kernel[:, 0], axis=-1) + bias[0]
+
+
 class PolicyValueNet(nn.Module):
     """obs [B, H, W, C] (or [B, D]) -> (prior_logits [B, A], value [B] in [-1, 1])."""
 
@@ -48,10 +64,11 @@ class PolicyValueNet(nn.Module):
     num_blocks: int
     num_channels: int
     conv: bool
+    dtype: jnp.dtype = jnp.float32  # compute dtype; parameters are stored in float32
 
     @nn.compact
     def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
-        x = obs.astype(jnp.float32)
+        x = obs.astype(self.dtype)
         if self.conv:
             x = nn.Conv(self.num_channels, (3, 3), name="stem")(x)
         else:
@@ -68,7 +85,7 @@ class PolicyValueNet(nn.Module):
         v = v.reshape(v.shape[0], -1)
         prior_logits = nn.Dense(self.num_actions, name="policy_out")(p)
         v = nn.relu(nn.Dense(self.num_channels, name="value_hidden")(v))
-        value = jnp.tanh(nn.Dense(1, name="value_out")(v))[:, 0]
+        value = jnp.tanh(_ValueOut(name="value_out")(v))
         return prior_logits, value
 
 
@@ -92,11 +109,19 @@ def init(key: jax.Array, env, config: NetworkConfig):
     return module.init(key, obs)
 
 
-def apply(params, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """prior_logits [B, A] (unmasked) and value [B] (mover's view) for observations [B, ...]."""
-    return _module_from_params(params).apply(params, obs)
+def apply(params, obs: jax.Array, dtype=None) -> tuple[jax.Array, jax.Array]:
+    """prior_logits [B, A] (unmasked) and value [B] (mover's view) for observations [B, ...].
+
+    `dtype` (e.g. jnp.bfloat16) runs the forward pass in that precision, parameters cast on the
+    fly; outputs are float32 either way.
+    """
+    module = _module_from_params(params)
+    if dtype is None:
+        return module.apply(params, obs)
+    params = jax.tree.map(lambda x: x.astype(dtype), params)
+    logits, value = module.clone(dtype=dtype).apply(params, obs)
+    return logits.astype(jnp.float32), value.astype(jnp.float32)
 
 
 def num_parameters(params) -> int:
     return sum(x.size for x in jax.tree.leaves(params))
-

@@ -51,7 +51,13 @@ def mask_logits(logits: jax.Array, legal_action_mask: jax.Array) -> jax.Array:
     return jnp.where(legal_action_mask, logits, jnp.finfo(logits.dtype).min)
 
 
-def make_recurrent_fn(env) -> mctx.RecurrentFn:
+def evaluate_network(params, observation: jax.Array, config: SearchConfig):
+    """The network as the search sees it: (prior_logits, value) in float32."""
+    dtype = None if config.inference_dtype == "float32" else jnp.dtype(config.inference_dtype)
+    return networks.apply(params, observation, dtype)
+
+
+def make_recurrent_fn(env, config: SearchConfig) -> mctx.RecurrentFn:
     """mctx recurrent function: one real environment step plus a network evaluation."""
     discount_sign = -1.0 if env.num_players == 2 else 1.0
 
@@ -59,7 +65,7 @@ def make_recurrent_fn(env) -> mctx.RecurrentFn:
         del key
         mover = state.current_player  # [B]
         state = jax.vmap(env.step)(state, action)
-        prior_logits, value = networks.apply(params, state.observation)
+        prior_logits, value = evaluate_network(params, state.observation, config)
         reward = jnp.take_along_axis(state.rewards, mover[:, None], axis=1)[:, 0]
         done = state.terminated | state.truncated
         output = mctx.RecurrentFnOutput(
@@ -100,7 +106,7 @@ def policy_output(
     params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
 ) -> mctx.PolicyOutput:
     """The raw mctx output, search tree included (for tests and tree pictures)."""
-    prior_logits, value = networks.apply(params, states.observation)
+    prior_logits, value = evaluate_network(params, states.observation, config)
     root = mctx.RootFnOutput(
         prior_logits=mask_logits(prior_logits, states.legal_action_mask),
         value=value,
@@ -110,7 +116,7 @@ def policy_output(
         params=params,
         rng_key=key,
         root=root,
-        recurrent_fn=make_recurrent_fn(env),
+        recurrent_fn=make_recurrent_fn(env, config),
         num_simulations=config.num_simulations,
         invalid_actions=~states.legal_action_mask,
         max_depth=config.max_depth or None,

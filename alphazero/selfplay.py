@@ -21,7 +21,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from alphazero import search
+from alphazero import distributed, search
 from alphazero.config import Config, SelfPlayConfig
 from alphazero.types import Trajectory
 
@@ -70,8 +70,11 @@ def _act(env, config: SelfPlayConfig, actor: Actor, out: search.SearchOutput, ke
     return next_actor, record
 
 
-def play(params, key: jax.Array, env, config: Config) -> Trajectory:
-    """Plays `num_games` slots for `num_moves` moves each; returns Trajectory [T, B, ...]."""
+def play(params, key: jax.Array, env, config: Config, games_sharding=None) -> Trajectory:
+    """Plays `num_games` slots for `num_moves` moves each; returns Trajectory [T, B, ...].
+
+    `games_sharding` (distributed.batch_sharding) splits the B game slots over devices.
+    """
     sp = config.selfplay
     init_key, scan_key = jax.random.split(key)
     actors = jax.vmap(functools.partial(_new_game, env, sp))(
@@ -80,6 +83,7 @@ def play(params, key: jax.Array, env, config: Config) -> Trajectory:
     act = jax.vmap(functools.partial(_act, env, sp))  # the one place games are vectorised
 
     def one_move(actors: Actor, key: jax.Array):
+        actors = distributed.constrain(actors, games_sharding)
         search_key, act_key = jax.random.split(key)
         out = search.run(params, search_key, actors.state, env, config.search, explore=True)
         actors, record = act(actors, out, jax.random.split(act_key, sp.num_games))
@@ -87,8 +91,3 @@ def play(params, key: jax.Array, env, config: Config) -> Trajectory:
 
     _, trajectory = jax.lax.scan(one_move, actors, jax.random.split(scan_key, sp.num_moves))
     return trajectory
-
-
-def make_play(env, config: Config):
-    """`play` jitted for one env and config: (params, key) -> Trajectory."""
-    return jax.jit(functools.partial(play, env=env, config=config))

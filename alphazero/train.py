@@ -19,10 +19,21 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import optax
+from jax.sharding import Mesh
 from tqdm.auto import tqdm
 
 import games
-from alphazero import checkpoint, evaluate, losses, metrics, networks, replay, selfplay, targets
+from alphazero import (
+    checkpoint,
+    distributed,
+    evaluate,
+    losses,
+    metrics,
+    networks,
+    replay,
+    selfplay,
+    targets,
+)
 from alphazero import config as config_lib
 from alphazero.config import Config
 from alphazero.types import Counters, LoopState, Samples, TrainState
@@ -83,7 +94,13 @@ class Phases(NamedTuple):
     update: Callable  # (train_state, replay_state, key) -> (train_state, metrics): one step
 
 
-def make_phases(env, config: Config) -> Phases:
+def make_phases(env, config: Config, mesh: Mesh | None = None) -> Phases:
+    """The loop phases, jitted; with a `mesh`, games and samples are split over its devices
+    (alphazero/distributed.py) and the state that comes out is replicated on all of them."""
+    mesh = mesh or distributed.make_mesh(jax.devices()[:1])
+    games = distributed.batch_sharding(mesh)  # B game slots / N samples over the devices
+    replicated = distributed.replicated(mesh)
+
     def store(replay_state, trajectory):
         samples = targets.compute(trajectory, env.num_players)
         finished = jnp.sum(trajectory.done)
@@ -97,14 +114,16 @@ def make_phases(env, config: Config) -> Phases:
     def update(train_state, replay_state, key):
         sample_key, augment_key = jax.random.split(key)
         batch = replay.sample(replay_state, sample_key, config.train.batch_size)
+        batch = distributed.constrain(batch, games)
         if config.train.augment:
             batch = targets.augment(augment_key, batch, env.id)
         return train_step(train_state, batch, config)
 
+    play = functools.partial(selfplay.play, env=env, config=config, games_sharding=games)
     return Phases(
-        play=jax.jit(functools.partial(selfplay.play, env=env, config=config)),
-        store=jax.jit(store, donate_argnums=0),
-        update=jax.jit(update),
+        play=jax.jit(play, out_shardings=distributed.batch_sharding(mesh, axis=1)),
+        store=jax.jit(store, donate_argnums=0, out_shardings=replicated),
+        update=jax.jit(update, out_shardings=replicated),
     )
 
 
@@ -180,13 +199,19 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     workdir = Path(workdir)
     prepare_workdir(workdir, config)
     env = games.make(config.game)
-    phases = make_phases(env, config)
+    mesh = distributed.make_mesh()  # every device of every host; one device on a plain CPU run
+    distributed.check_divisible(config.selfplay.num_games, mesh, "selfplay.num_games")
+    distributed.check_divisible(config.train.batch_size, mesh, "train.batch_size")
+    phases = make_phases(env, config, mesh)
     manager = checkpoint.manager(workdir)
     loop = init_loop_state(env, config)
     if manager.latest_step() is not None:
-        loop = checkpoint.restore(manager, loop)
-    checkpoint.write_config(workdir, config)
-    writer = metrics.Writer(workdir)
+        loop = checkpoint.restore(manager, loop, with_replay=config.replay.in_checkpoint)
+    loop = distributed.replicate(loop, mesh)
+    main = distributed.is_main_process()  # one host writes logs, config and reports
+    if main:
+        checkpoint.write_config(workdir, config)
+    writer = metrics.Writer(workdir, enabled=main)
     last = config.train.num_iterations
 
     # Compile self-play ahead of time, so its compile time is measured on its own.
@@ -196,7 +221,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     writer.scalars({"perf/compile_s": compile_s}, int(loop.iteration))
 
     updates = updates_per_iteration(config)
-    bar = tqdm(total=last, initial=int(loop.iteration), disable=not progress, desc=config.game)
+    bar = tqdm(
+        total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
+    )
     report: dict[str, float] = {}
     while int(loop.iteration) < last:
         start = time.perf_counter()
@@ -232,7 +259,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             )
             logged.update(eval_metrics)
             report = {k: float(v) for k, v in eval_metrics.items()}
-            bar.write(f"[iteration {iteration}] " + "; ".join(lines))
+            if main:
+                bar.write(f"[iteration {iteration}] " + "; ".join(lines))
 
         # Logging. Wall time counts everything in the iteration (evaluation included).
         counters = Counters(
@@ -241,7 +269,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             wall_time=loop.counters.wall_time + (time.perf_counter() - start),
         )
         loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
-        if lines:
+        loop = distributed.replicate(loop, mesh)  # new scalars too: every host saves the same
+        if lines and main:
             _write_report(workdir, loop, report, lines)
         logged.update(
             {
@@ -262,7 +291,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Checkpoint.
         if _due(iteration, config.checkpoint_every, last):
-            checkpoint.save(manager, loop)
+            checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)
     bar.close()
     writer.close()
     return report

@@ -34,6 +34,12 @@ def main() -> None:
         default=None,
         help="search to play with (default: the run's eval.algorithm)",
     )
+    parser.add_argument(
+        "--inference-dtype",
+        choices=("float32", "bfloat16"),
+        default=None,
+        help="precision of the network inside the search (default: the run's)",
+    )
     parser.add_argument("--opponents", nargs="+", default=["random"])
     parser.add_argument("--num-games", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
@@ -60,6 +66,8 @@ def main() -> None:
     search_config = agent.config.search
     if args.algorithm:
         search_config = dataclasses.replace(search_config, algorithm=args.algorithm)
+    if args.inference_dtype:
+        search_config = dataclasses.replace(search_config, inference_dtype=args.inference_dtype)
     player = search_player(agent.env, search_config)
     results = {}
     for i, name in enumerate(args.opponents):
@@ -94,6 +102,7 @@ def main() -> None:
         "run_wall_time_s": report.get("wall_time_s"),
         "simulations": args.simulations,
         "algorithm": search_config.algorithm,
+        "inference_dtype": search_config.inference_dtype,
         "num_games": args.num_games,
         "average_steps": args.average_steps,
         "date": time.strftime("%Y-%m-%d"),

@@ -40,6 +40,35 @@ def tiny_config(**overrides) -> config_lib.Config:
     return dataclasses.replace(config, **overrides)
 
 
+# `alphazero train` flags that shrink the tic_tac_toe preset to about tiny_config's size.
+TINY_FLAGS = [
+    "--network.num-blocks",
+    "1",
+    "--network.num-channels",
+    "32",
+    "--search.num-simulations",
+    "8",
+    "--selfplay.num-games",
+    "16",
+    "--replay.capacity",
+    "1024",
+    "--replay.reuse",
+    "1",
+    "--train.batch-size",
+    "32",
+    "--eval.every",
+    "0",
+    "--eval.num-games",
+    "4",
+    "--eval.num-simulations",
+    "8",
+    "--eval.opponents",
+    "random",
+    "--eval.no-exhaustive",
+    "--no-progress",
+]
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
     """A workdir holding a finished 2-iteration tiny tic-tac-toe run (shared, do not modify)."""

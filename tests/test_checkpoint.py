@@ -51,3 +51,22 @@ def test_checkpoint__corrupt_checkpoint_is_a_one_line_error(tmp_path, ttt_env):
     with pytest.raises(checkpoint.CheckpointError) as error:
         checkpoint.restore(checkpoint.manager(tmp_path), loop)
     assert "unreadable" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_checkpoint__without_replay_keeps_learner_and_gets_empty_window(tmp_path, ttt_env):
+    config = tiny_config()
+    fresh = train.init_loop_state(ttt_env, config)
+    filled = fresh.replay_state._replace(size=fresh.replay_state.size + 5)
+    loop = fresh._replace(replay_state=filled, key=jax.random.PRNGKey(9), iteration=np.int32(3))
+    checkpoint.save(checkpoint.manager(tmp_path), loop, with_replay=False)
+    saved_bytes = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    with_replay = tmp_path / "full"
+    checkpoint.save(checkpoint.manager(with_replay), loop)
+    assert saved_bytes < sum(p.stat().st_size for p in with_replay.rglob("*") if p.is_file())
+    # An abstract template (jax.eval_shape, no sharding) restores too, as load_agent does.
+    template = jax.eval_shape(lambda: train.init_loop_state(ttt_env, config))
+    restored = checkpoint.restore(checkpoint.manager(tmp_path), template, with_replay=False)
+    _leaves_equal(loop._replace(replay_state=None), restored._replace(replay_state=None))
+    assert restored.replay_state is template.replay_state
+    restored = checkpoint.restore(checkpoint.manager(tmp_path), fresh, with_replay=False)
+    _leaves_equal(loop._replace(replay_state=fresh.replay_state), restored)

@@ -71,7 +71,11 @@ def _cli(*args):
 
 def test_cli__exercise_list_and_check_both_sides():
     listing = _cli("list")
-    assert listing.returncode == 0 and len(listing.stdout.strip().splitlines()) == 5
+    lines = listing.stdout.strip().splitlines()
+    assert listing.returncode == 0 and len(lines) == len(exercises.EXERCISES)
+    assert all(
+        exercise.stub in line for exercise, line in zip(exercises.EXERCISES, lines, strict=True)
+    )
     stub = _cli("check", "1")
     assert stub.returncode == 1, stub.stdout
     assert "check the sign of Q" not in stub.stdout  # stub fails before reaching that assertion

@@ -13,39 +13,12 @@ import time
 import jax
 import numpy as np
 import pytest
-from conftest import tiny_config
+from conftest import TINY_FLAGS, tiny_config
 
 from alphazero import checkpoint, train
 from alphazero import config as config_lib
 from alphazero.agent import load_agent
 from alphazero.evaluate import arena, reference_player, search_player
-
-TINY_FLAGS = [
-    "--network.num-blocks",
-    "1",
-    "--network.num-channels",
-    "32",
-    "--search.num-simulations",
-    "8",
-    "--selfplay.num-games",
-    "16",
-    "--replay.capacity",
-    "1024",
-    "--replay.reuse",
-    "1",
-    "--train.batch-size",
-    "32",
-    "--eval.every",
-    "0",
-    "--eval.num-games",
-    "4",
-    "--eval.num-simulations",
-    "8",
-    "--eval.opponents",
-    "random",
-    "--eval.no-exhaustive",
-    "--no-progress",
-]
 
 
 def test_run__smoke_two_tiny_iterations(tiny_run):

@@ -42,6 +42,7 @@ EXERCISES = (
     Exercise(3, "loss", "The AlphaZero loss", "exercises/ex3_loss.py"),
     Exercise(4, "replay", "A replay window (FIFO)", "exercises/ex4_replay.py"),
     Exercise(5, "nim", "A new game in the pgx contract (Nim), trained on", "exercises/ex5_nim.py"),
+    Exercise(6, "flops", "Count the network's FLOPs: the roofline", "exercises/ex6_flops.py"),
 )
 
 

@@ -1,0 +1,298 @@
+"""Match runner for Go: two players, B games at once, an independent referee, SGF + JSONL out.
+
+    records = match.play(match.agent_player(agent), match.gnugo_player(10), size=9, komi=7.5,
+                         num_games=20, out_dir="runs/ladder/agent_vs_gnugo10")
+
+A player is either in-process and batched (the agent: one search over all games per ply; a random
+player that never fills its own eyes) or an external GTP engine, one process per game, all asked
+for their move at once so they think in parallel. The referee is pgx: every move is checked against
+its rules (an illegal move forfeits the game), the game ends on two passes, positional superko or
+the 2*N*N move cap (pgx's own limit), and the winner is pgx's area score of the final position.
+Games against GNU Go also ask it for `final_score`; a game where its winner differs from the
+referee's is flagged (`disagreement` in the JSONL line). Player A is Black in even games, White in
+odd ones. Every game is written as an SGF file and a JSON line (alphazero/sgf.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from pgx._src.games.go import _count_scores
+from pgx.go import Go
+
+from alphazero import search, sgf
+from alphazero.gtp_client import EngineError, GtpClient, gnugo_command
+from games import go_coordinates as coords
+
+RESIGN = -1
+
+
+@dataclasses.dataclass
+class Player:
+    """`moves(states, legal, key) -> actions [B]` for in-process players, or `command(size, komi,
+    seed) -> argv` for a GTP engine (one process per game)."""
+
+    name: str
+    moves: Callable | None = None
+    command: Callable | None = None
+    scores: bool = False  # the engine's final_score is checked against the referee
+
+
+def agent_player(agent, name: str = "agent", opening_samples: int = 2) -> Player:
+    """The agent's search. Its first `opening_samples` moves of a game are sampled from pi
+    (temperature 1), the rest are the search's choice, so repeated games differ."""
+
+    def moves(states, legal, key, ply):
+        states = states.replace(legal_action_mask=jnp.asarray(legal))
+        out = search.run_jit(agent.params, key, states, agent.env, agent.config.search)
+        sampled = jax.random.categorical(key, jnp.log(out.action_weights + 1e-30))
+        return np.asarray(jnp.where(ply < 2 * opening_samples, sampled, out.action))
+
+    return Player(name, moves=moves)
+
+
+def random_player(name: str = "random-no-eyefill") -> Player:
+    """Uniform over legal moves that do not fill one of its own one-point eyes; passes otherwise."""
+
+    def moves(states, legal, key, ply):
+        eyes = np.asarray(jax.vmap(_own_eyes)(states))  # [B, N*N]
+        playable = legal[:, :-1] & ~eyes
+        logits = np.where(playable, 0.0, -np.inf)
+        choice = np.asarray(jax.random.categorical(key, jnp.asarray(logits)))
+        return np.where(playable.any(1), choice, legal.shape[1] - 1)
+
+    return Player(name, moves=moves)
+
+
+def gnugo_player(level: int) -> Player:
+    return Player(
+        f"gnugo-{level}",
+        command=lambda size, komi, seed: gnugo_command(level, size, komi, seed),
+        scores=True,
+    )
+
+
+def player(spec: str) -> Player:
+    """An opponent by name: `gnugo-L` (GNU Go at level L, 0-10) or `random` (no eye filling)."""
+    if spec == "random":
+        return random_player()
+    level = spec.removeprefix("gnugo-")
+    if spec.startswith("gnugo-") and level.isdigit() and 0 <= int(level) <= 10:
+        return gnugo_player(int(level))
+    raise ValueError(f"unknown opponent {spec!r}; use gnugo-0 .. gnugo-10 or random")
+
+
+def _own_eyes(state) -> jax.Array:
+    """[N*N] empty points whose on-board neighbours are all the mover's stones."""
+    size = int(round(np.sqrt(state._x.board.shape[0])))
+    board = state._x.board.reshape(size, size)
+    mine = jnp.where(state._x.color == 0, board > 0, board < 0)
+    padded = jnp.pad(mine, 1, constant_values=True)
+    neighbours = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    return ((board == 0) & neighbours).reshape(-1)
+
+
+def superko_moves(env):
+    """(state) -> [A] bool: the moves that would repeat an earlier position (pgx: mover loses)."""
+    actions = jnp.arange(env.num_actions)
+    return lambda state: jax.vmap(lambda a: env.step(state, a)._x.is_psk)(actions)
+
+
+class Referee:
+    """pgx Go over a batch of games, with positional-superko moves removed from the legal set."""
+
+    def __init__(self, size: int, komi: float, batch: int):
+        self.size, self.komi = size, komi
+        env = Go(size=size, komi=komi)
+        self.env = env
+        self._init = jax.jit(lambda k: jax.vmap(env.init)(jax.random.split(k, batch)))
+        self._step = jax.jit(jax.vmap(env.step))
+        self._superko = jax.jit(jax.vmap(superko_moves(env)))
+        self._scores = jax.jit(jax.vmap(lambda s: _count_scores(s._x, size)))
+
+    def init(self, key):
+        return self._init(key)
+
+    def legal(self, states) -> np.ndarray:
+        return np.asarray(states.legal_action_mask) & ~np.asarray(self._superko(states))
+
+    def step(self, states, actions: np.ndarray):
+        return self._step(states, jnp.asarray(actions, jnp.int32))
+
+    def black_margin(self, states) -> np.ndarray:
+        """Black's area - White's area - komi, per game."""
+        scores = np.asarray(self._scores(states))
+        return scores[:, 0] - scores[:, 1] - self.komi
+
+
+@dataclasses.dataclass
+class _Table:
+    """The games of one batch while they are played."""
+
+    black_is_a: np.ndarray  # [B] bool
+    done: np.ndarray  # [B] bool
+    moves: list  # [B] lists of pgx actions
+    result: list  # [B] SGF RE string once decided by resignation or forfeit, else None
+    engines: dict  # player name -> [B] GtpClient (external players only)
+
+
+def _ask(player: Player, table: _Table, states, legal, key, ply: int, mask, colour: str):
+    """Moves of `player` in the games of `mask` (RESIGN for a resignation, -2 for garbage)."""
+    actions = np.full(mask.shape, -2)
+    if player.moves is not None:
+        actions[mask] = np.asarray(player.moves(states, legal, key, ply))[mask]
+        return actions
+    engines = table.engines[player.name]
+    games = np.flatnonzero(mask)
+    for g in games:  # all engines think at once
+        engines[g].write(f"genmove {colour}")
+    size = int(round(np.sqrt(legal.shape[1] - 1)))
+    for g in games:
+        try:
+            reply = engines[g].read().lower()
+            actions[g] = RESIGN if reply == "resign" else coords.gtp_to_action(reply, size)
+        except (EngineError, coords.CoordinateError):
+            actions[g] = -2
+    return actions
+
+
+def _engine_winner(engine: GtpClient) -> str | None:
+    try:
+        score = engine.send("final_score").upper()
+    except EngineError:
+        return None
+    return score[0] if score[:1] in ("B", "W") else "0"
+
+
+def _play_batch(a: Player, b: Player, referee: Referee, games: list[int], seed: int) -> list[dict]:
+    size, komi, batch = referee.size, referee.komi, len(games)
+    table = _Table(
+        black_is_a=np.array([g % 2 == 0 for g in games]),
+        done=np.zeros(batch, bool),
+        moves=[[] for _ in games],
+        result=[None] * batch,
+        engines={
+            p.name: [GtpClient(p.command(size, komi, seed + g)) for g in games]
+            for p in (a, b)
+            if p.command is not None
+        },
+    )
+    states = referee.init(jax.random.PRNGKey(seed))
+    key = jax.random.PRNGKey(seed + 1)
+    ply = 0
+    try:
+        while not table.done.all():
+            states = _ply(a, b, referee, table, states, jax.random.fold_in(key, ply), ply)
+            ply += 1
+        return _records(a, b, referee, table, states, games, seed)
+    finally:
+        for engines in table.engines.values():
+            for engine in engines:
+                engine.close()
+
+
+def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply: int):
+    """Every running game makes one move (games run in lockstep: move `ply` of each)."""
+    colour = "b" if ply % 2 == 0 else "w"
+    a_moves = table.black_is_a == (colour == "b")
+    legal = referee.legal(states)
+    actions = np.full(len(table.done), coords.pass_action(referee.size))
+    for player, mask in ((a, a_moves & ~table.done), (b, ~a_moves & ~table.done)):
+        if mask.any():
+            asked = _ask(player, table, states, legal, key, ply, mask, colour)
+            actions = np.where(mask, asked, actions)
+    other = {"b": "W", "w": "B"}[colour]
+    for g in np.flatnonzero(~table.done):
+        if actions[g] == RESIGN or actions[g] < 0 or not legal[g, actions[g]]:
+            table.result[g] = f"{other}+{'R' if actions[g] == RESIGN else 'F'}"
+            table.done[g] = True
+    running = ~table.done
+    safe = np.where(running, actions, coords.pass_action(referee.size))
+    stepped = referee.step(states, safe)
+    keep = jnp.asarray(~running)
+    states = jax.tree.map(
+        lambda old, new: jnp.where(keep.reshape((-1,) + (1,) * (old.ndim - 1)), old, new),
+        states,
+        stepped,
+    )
+    for g in np.flatnonzero(running):
+        table.moves[g].append(int(actions[g]))
+        mover = a if a_moves[g] else b
+        for player in (a, b):  # tell the other engine (a genmove already played it on its own)
+            if player is not mover and player.name in table.engines:
+                vertex = coords.action_to_gtp(int(actions[g]), referee.size)
+                table.engines[player.name][g].send(f"play {colour} {vertex}")
+    table.done |= np.asarray(states.terminated) & running
+    return states
+
+
+def _records(a: Player, b: Player, referee: Referee, table: _Table, states, games, seed):
+    margins = referee.black_margin(states)
+    records = []
+    for i, g in enumerate(games):
+        black, white = (a, b) if table.black_is_a[i] else (b, a)
+        result = table.result[i]
+        if result is None:
+            margin = float(margins[i])
+            result = f"B+{margin:g}" if margin > 0 else f"W+{-margin:g}"
+        engine_winner, checked = None, [p for p in (a, b) if p.scores]
+        if checked and table.result[i] is None:
+            engine_winner = _engine_winner(table.engines[checked[0].name][i])
+        records.append(
+            dict(
+                game=g,
+                black=black.name,
+                white=white.name,
+                result=result,
+                winner=result[0],
+                moves=len(table.moves[i]),
+                actions=table.moves[i],
+                referee_margin=float(margins[i]),
+                engine_winner=engine_winner,
+                disagreement=engine_winner is not None and engine_winner != result[0],
+                seed=seed + g,
+            )
+        )
+    return records
+
+
+def play(
+    a: Player,
+    b: Player,
+    size: int,
+    komi: float,
+    num_games: int,
+    out_dir: str | Path | None = None,
+    seed: int = 0,
+    parallel: int = 16,
+    comment: str = "",
+) -> list[dict]:
+    """Plays `num_games` games of A against B, `parallel` at once; A is Black in even games."""
+    records = []
+    for start in range(0, num_games, parallel):
+        games = list(range(start, min(num_games, start + parallel)))
+        began = time.perf_counter()
+        batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed)
+        for record in batch:
+            record["seconds"] = round((time.perf_counter() - began) / len(batch), 2)
+        records += batch
+        if out_dir is not None:
+            _write(Path(out_dir), batch, size, komi, comment)
+    return records
+
+
+def _write(out_dir: Path, records: list[dict], size: int, komi: float, comment: str) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "games.jsonl").open("a") as lines:
+        for r in records:
+            text = f"{comment}; seed {r['seed']}".strip("; ")
+            game = sgf.Game(size, komi, r["actions"], r["result"], r["black"], r["white"], text)
+            sgf.write_game(out_dir / f"game_{r['game']:04d}.sgf", game)
+            lines.write(json.dumps({k: v for k, v in r.items() if k != "actions"}) + "\n")

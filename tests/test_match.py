@@ -1,0 +1,106 @@
+"""alphazero/match.py, gtp_client.py, ratings.py: the match runner against scripted GTP engines and
+(where installed, as in CI) GNU Go; SGF output; Bradley-Terry ratings with known answers."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alphazero import match, ratings, sgf
+from alphazero.gtp_client import EngineError, GtpClient, gnugo_binary
+
+FAKE = str(Path(__file__).resolve().parent / "fake_gtp_engine.py")
+needs_gnugo = pytest.mark.skipif(gnugo_binary() is None, reason="GNU Go not installed")
+
+
+def fake(mode: str) -> match.Player:
+    return match.Player(
+        f"fake-{mode}", command=lambda size, komi, seed: [sys.executable, FAKE, mode]
+    )
+
+
+def test_gtp_client__replies_and_errors():
+    with GtpClient([sys.executable, FAKE, "pass"]) as engine:
+        assert engine.send("genmove b") == "pass" and engine.send("boardsize 5") == ""
+    with GtpClient([sys.executable, FAKE, "die"]) as engine, pytest.raises(EngineError):
+        engine.send("genmove b")
+
+
+def test_match__random_against_a_passing_engine(tmp_path):
+    records = match.play(match.random_player(), fake("pass"), 5, 0.5, 4, tmp_path, parallel=4)
+    assert [r["black"] for r in records] == ["random-no-eyefill", "fake-pass"] * 2
+    for r in records:  # the engine only passes, so random owns the board when the game ends
+        random_colour = "B" if r["black"] == "random-no-eyefill" else "W"
+        assert r["winner"] == random_colour and r["result"].startswith(f"{random_colour}+")
+    lines = (tmp_path / "games.jsonl").read_text().splitlines()
+    assert len(lines) == 4 and json.loads(lines[0])["game"] == 0
+    game = sgf.read_game(tmp_path / "game_0001.sgf")
+    assert game.black == "fake-pass" and game.moves == records[1]["actions"]
+
+
+@pytest.mark.parametrize("mode,suffix", [("resign", "R"), ("garbage", "F"), ("die", "F")])
+def test_match__resignation_and_forfeits(mode, suffix):
+    records = match.play(fake(mode), match.random_player(), 5, 0.5, 2, parallel=2)
+    assert [r["result"] for r in records] == [f"W+{suffix}", f"B+{suffix}"]
+    assert [r["moves"] for r in records] == [0, 1]  # decided at the engine's first move
+
+
+@needs_gnugo
+def test_match__gnugo_beats_random_and_agrees_with_the_referee(tmp_path):
+    records = match.play(match.random_player(), match.gnugo_player(0), 5, 24.5, 4, tmp_path)
+    assert all(r["winner"] == ("W" if r["black"] == "random-no-eyefill" else "B") for r in records)
+    assert not any(r["disagreement"] for r in records)
+    assert all(r["engine_winner"] in ("B", "W") for r in records)
+    for r in records:  # the SGF replays under pgx to the referee's final score
+        game = sgf.read_game(tmp_path / f"game_{r['game']:04d}.sgf")
+        assert game.result == r["result"] and len(game.moves) == r["moves"]
+        sgf.replay(game)
+    assert len({tuple(r["actions"]) for r in records}) == 4  # distinct games (distinct seeds)
+
+
+def test_player_specs():
+    assert match.player("gnugo-10").name == "gnugo-10" and match.player("random").moves
+    for bad in ("gnugo-11", "gnugo-x", "leela"):
+        with pytest.raises(ValueError, match="unknown opponent"):
+            match.player(bad)
+
+
+def _games(p: float, n: int, a: str, b: str, rng) -> list[dict]:
+    """n games of a against b, colours alternating, a winning each with probability p."""
+    records = []
+    for i in range(n):
+        black, white = (a, b) if i % 2 == 0 else (b, a)
+        a_wins = rng.random() < p
+        records.append(
+            dict(black=black, white=white, winner="B" if a_wins == (black == a) else "W")
+        )
+    return records
+
+
+def test_ratings__known_gap_is_recovered():
+    rng = random.Random(0)
+    expected = 1 / (1 + 10 ** (-200 / 400))  # a 200-Elo gap: 76% expected score
+    records = _games(expected, 2000, "strong", "anchor", rng) + _games(
+        0.5, 1000, "anchor", "x", rng
+    )
+    table = {r.name: r for r in ratings.fit(records, anchor="anchor", resamples=40)}
+    assert table["anchor"].elo == 0.0
+    assert table["strong"].low < 200 < table["strong"].high and abs(table["strong"].elo - 200) < 40
+    assert abs(table["x"].elo) < 60
+    assert table["strong"].games == 2000 and table["anchor"].games == 3000
+
+
+def test_ratings__undefeated_player_is_finite_and_table_renders():
+    records = _games(1.0, 20, "perfect", "anchor", random.Random(1))
+    table = ratings.fit(records, anchor="anchor", resamples=10)
+    assert table[0].name == "perfect" and np.isfinite(table[0].elo) and table[0].elo > 200
+    assert table[0].as_black == "10/0" and table[0].as_white == "10/0"
+    text = ratings.markdown(table)
+    assert text.count("\n") == 3 and "| anchor | +0 |" in text
+    with pytest.raises(ValueError, match="anchor 'gnugo-10' played no game"):
+        ratings.fit(records, anchor="gnugo-10")

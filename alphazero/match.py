@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from pgx._src.games.go import _count_scores
 from pgx.go import Go
+from tqdm import tqdm
 
 from alphazero import search, sgf
 from alphazero.gtp_client import EngineError, GtpClient, gnugo_command
@@ -273,10 +274,17 @@ def play(
     seed: int = 0,
     parallel: int = 16,
     comment: str = "",
+    progress: bool = False,
 ) -> list[dict]:
-    """Plays `num_games` games of A against B, `parallel` at once; A is Black in even games."""
+    """Plays games 0 .. `num_games`-1 of A against B, `parallel` at once; A is Black in even games.
+
+    With `out_dir`, games already recorded there for this pairing are kept and not replayed, so an
+    interrupted match continues where it stopped (game g always uses seed `seed + g`)."""
+    first = len(played(out_dir, a.name, b.name)) if out_dir is not None else 0
     records = []
-    for start in range(0, num_games, parallel):
+    bar = tqdm(total=num_games, initial=min(first, num_games), disable=not progress, unit="game",
+               desc=f"{a.name} vs {b.name}")  # fmt: skip
+    for start in range(first, num_games, parallel):
         games = list(range(start, min(num_games, start + parallel)))
         began = time.perf_counter()
         batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed)
@@ -284,15 +292,27 @@ def play(
             record["seconds"] = round((time.perf_counter() - began) / len(batch), 2)
         records += batch
         if out_dir is not None:
-            _write(Path(out_dir), batch, size, komi, comment)
+            _write(Path(out_dir), batch, size, komi, comment, f"{a.name}_vs_{b.name}")
+        bar.update(len(batch))
+    bar.close()
     return records
 
 
-def _write(out_dir: Path, records: list[dict], size: int, komi: float, comment: str) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def played(out_dir: str | Path | None, a: str, b: str) -> list[dict]:
+    """The records in `out_dir`/games.jsonl of games between players named `a` and `b`."""
+    path = Path(out_dir or "") / "games.jsonl"
+    if out_dir is None or not path.exists():
+        return []
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in records if {r["black"], r["white"]} == {a, b}]
+
+
+def _write(out_dir: Path, records: list[dict], size: int, komi: float, comment: str, pairing: str):
+    (out_dir / pairing).mkdir(parents=True, exist_ok=True)
     with (out_dir / "games.jsonl").open("a") as lines:
         for r in records:
             text = f"{comment}; seed {r['seed']}".strip("; ")
             game = sgf.Game(size, komi, r["actions"], r["result"], r["black"], r["white"], text)
-            sgf.write_game(out_dir / f"game_{r['game']:04d}.sgf", game)
+            r["sgf"] = f"{pairing}/game_{r['game']:04d}.sgf"
+            sgf.write_game(out_dir / r["sgf"], game)
             lines.write(json.dumps({k: v for k, v in r.items() if k != "actions"}) + "\n")

@@ -39,8 +39,18 @@ def test_match__random_against_a_passing_engine(tmp_path):
         assert r["winner"] == random_colour and r["result"].startswith(f"{random_colour}+")
     lines = (tmp_path / "games.jsonl").read_text().splitlines()
     assert len(lines) == 4 and json.loads(lines[0])["game"] == 0
-    game = sgf.read_game(tmp_path / "game_0001.sgf")
+    game = sgf.read_game(tmp_path / records[1]["sgf"])
     assert game.black == "fake-pass" and game.moves == records[1]["actions"]
+
+
+def test_match__continues_an_interrupted_match_without_replaying(tmp_path):
+    first = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, tmp_path, parallel=2)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.sgf")}
+    rest = match.play(match.random_player(), fake("pass"), 5, 0.5, 5, tmp_path, parallel=2)
+    assert [r["game"] for r in first + rest] == [0, 1, 2, 3, 4]
+    assert all(p.read_bytes() == data for p, data in before.items())  # nothing rewritten
+    assert len(match.played(tmp_path, "fake-pass", "random-no-eyefill")) == 5
+    assert match.play(match.random_player(), fake("pass"), 5, 0.5, 5, tmp_path) == []
 
 
 @pytest.mark.parametrize("mode,suffix", [("resign", "R"), ("garbage", "F"), ("die", "F")])
@@ -57,7 +67,7 @@ def test_match__gnugo_beats_random_and_agrees_with_the_referee(tmp_path):
     assert not any(r["disagreement"] for r in records)
     assert all(r["engine_winner"] in ("B", "W") for r in records)
     for r in records:  # the SGF replays under pgx to the referee's final score
-        game = sgf.read_game(tmp_path / f"game_{r['game']:04d}.sgf")
+        game = sgf.read_game(tmp_path / r["sgf"])
         assert game.result == r["result"] and len(game.moves) == r["moves"]
         sgf.replay(game)
     assert len({tuple(r["actions"]) for r in records}) == 4  # distinct games (distinct seeds)

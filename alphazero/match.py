@@ -63,13 +63,16 @@ def random_player(name: str = "random-no-eyefill") -> Player:
     """Uniform over legal moves that do not fill one of its own one-point eyes; passes otherwise."""
 
     def moves(states, legal, key, ply):
-        eyes = np.asarray(jax.vmap(_own_eyes)(states))  # [B, N*N]
-        playable = legal[:, :-1] & ~eyes
-        logits = np.where(playable, 0.0, -np.inf)
-        choice = np.asarray(jax.random.categorical(key, jnp.asarray(logits)))
-        return np.where(playable.any(1), choice, legal.shape[1] - 1)
+        return np.asarray(_random_moves(states, jnp.asarray(legal), key))
 
     return Player(name, moves=moves)
+
+
+@jax.jit
+def _random_moves(states, legal, key) -> jax.Array:
+    playable = legal[:, :-1] & ~jax.vmap(_own_eyes)(states)  # [B, N*N]
+    choice = jax.random.categorical(key, jnp.where(playable, 0.0, -jnp.inf))
+    return jnp.where(playable.any(1), choice, legal.shape[1] - 1)
 
 
 def gnugo_player(level: int) -> Player:

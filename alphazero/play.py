@@ -1,4 +1,10 @@
-"""Human against a trained agent in the terminal (tic-tac-toe, connect four): `alphazero play`."""
+"""Human against a trained agent in the terminal: `alphazero play`.
+
+Tic-tac-toe and connect four take cell / column numbers. Go is played through the GTP engine
+(alphazero/gtp.py), so the terminal game follows exactly the rules a GUI would see: moves are GTP
+vertices (`D4`, `pass`), `undo` takes back the last pair of moves, positional-superko moves are
+refused, and the game ends on two passes, a resignation or pgx's 2*N*N move cap.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import numpy as np
 
 from alphazero.agent import load_agent
 from alphazero.checkpoint import CheckpointError
+from games import go_coordinates as coords
 
 
 def render(state, first_player: int) -> str:
@@ -41,9 +48,11 @@ def _ask(legal: np.ndarray, prompt: str, read=input) -> int:
 def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, read=input) -> int:
     """Plays one game; returns +1 if the human won, 0 draw, -1 lost."""
     agent = load_agent(workdir, simulations=simulations)
+    if agent.config.game.startswith("go_"):
+        return play_go(agent, human_first, seed, read)
     if agent.config.game not in ("tic_tac_toe", "connect_four"):
         raise CheckpointError(
-            f"play supports tic_tac_toe and connect_four, not {agent.config.game}"
+            f"play supports tic_tac_toe, connect_four and Go, not {agent.config.game}"
         )
     hint = "a cell 0-8, row by row" if agent.config.game == "tic_tac_toe" else "a column 0-6"
     key = jax.random.PRNGKey(seed)
@@ -66,3 +75,61 @@ def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, r
     print({1: "You win.", 0: "Draw.", -1: "The agent wins."}[result])
     sys.stdout.flush()
     return result
+
+
+def play_go(agent, human_black: bool, seed: int, read=input) -> int:
+    """One game of Go against `agent` through its GTP engine; +1 if the human won, -1 lost."""
+    from alphazero import gtp  # Go only: keeps the small games free of the GTP module
+
+    engine = gtp.Engine(agent, seed=seed)
+    human = "b" if human_black else "w"
+    print(f"You are {'Black (X)' if human_black else 'White (O)'}. Enter a vertex such as "
+          f"{coords.action_to_gtp(0, engine.size)}, pass or undo; q quits.")  # fmt: skip
+    resigned = None
+    while not engine.game_over() and resigned is None:
+        print(engine.board_text(), end="\n\n")
+        if engine.to_move() == human:
+            resigned = _human_go_move(engine, human, read)
+        else:
+            reply = gtp.handle(engine, f"genmove {engine.to_move()}").strip("= \n")
+            print(f"agent plays {reply}")
+            resigned = engine.to_move() if reply == "resign" else None
+    print(engine.board_text())
+    if resigned is not None:
+        winner = "w" if resigned == "b" else "b"
+        print(f"{'You resign' if resigned == human else 'The agent resigns'}.")
+    else:
+        score = engine.score()
+        winner = "b" if score > 0 else "w"
+        print(
+            f"Final score (area, komi {engine.komi:g}): {'B' if score > 0 else 'W'}+{abs(score):g}"
+        )
+    print("You win." if winner == human else "The agent wins.")
+    sys.stdout.flush()
+    return 1 if winner == human else -1
+
+
+def _human_go_move(engine, colour: str, read) -> str | None:
+    """Reads until a legal move is played; returns `colour` if the human resigned, else None."""
+    from alphazero import gtp
+
+    while True:
+        try:
+            text = read("your move: ").strip().lower()
+        except EOFError:
+            text = "q"
+        if text in ("q", "quit"):
+            raise SystemExit(0)
+        if text == "resign":
+            return colour
+        if text == "undo":
+            reply = gtp.handle(engine, "undo") if len(engine.history) > 2 else "? nothing to undo"
+            reply = gtp.handle(engine, "undo") if reply.startswith("=") else reply
+            if reply.startswith("?"):
+                print(reply.strip("? \n"))
+            print(engine.board_text(), end="\n\n")
+            continue
+        reply = gtp.handle(engine, f"play {colour} {text}") if text else "? empty move"
+        if reply.startswith("="):
+            return None
+        print(f"{reply.strip('? ' + chr(10))}; try again")

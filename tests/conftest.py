@@ -117,3 +117,24 @@ def play_moves(env, moves, seed: int = 0):
 
 def batch(state):
     return jax.tree.map(lambda x: x[None], state)
+
+
+@pytest.fixture(scope="session")
+def go_workdir(tmp_path_factory):
+    """A go_5x5 run folder with an untrained checkpoint (no training needed to serve GTP)."""
+    from pgx.go import Go
+
+    from alphazero import checkpoint, train
+
+    workdir = tmp_path_factory.mktemp("go5")
+    cfg = dataclasses.replace(
+        config_lib.small_go(5),
+        network=config_lib.NetworkConfig("resnet", 1, 8),
+        selfplay=config_lib.SelfPlayConfig(num_games=2, num_moves=2),
+        replay=config_lib.ReplayConfig(capacity=16),
+        eval=config_lib.EvalConfig(num_simulations=4),
+    )
+    checkpoint.write_config(workdir, cfg)
+    env = Go(size=5, komi=24.5)
+    checkpoint.save(checkpoint.manager(workdir), train.init_loop_state(env, cfg))
+    return workdir

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from pgx.go import Go
 
-from alphazero import checkpoint, config, gtp, networks, train
+from alphazero import config, gtp, networks
 from alphazero.agent import Agent
 
 REPLY = re.compile(r"^[=?]\d* ?[^\n]*(\n[^\n]+)*\n\n$")
@@ -186,23 +186,6 @@ def test_fuzz__10000_lines_every_reply_well_formed(engine):
         assert REPLY.match(reply), (line, reply)
         assert "internal error" not in reply, (line, reply)
     assert answered > 8_000
-
-
-@pytest.fixture(scope="module")
-def go_workdir(tmp_path_factory):
-    """A go_5x5 run folder with an untrained checkpoint (no training needed to serve GTP)."""
-    workdir = tmp_path_factory.mktemp("go5")
-    cfg = dataclasses.replace(
-        config.small_go(5),
-        network=config.NetworkConfig("resnet", 1, 8),
-        selfplay=config.SelfPlayConfig(num_games=2, num_moves=2),
-        replay=config.ReplayConfig(capacity=16),
-        eval=config.EvalConfig(num_simulations=4),
-    )
-    checkpoint.write_config(workdir, cfg)
-    env = Go(size=5, komi=24.5)
-    checkpoint.save(checkpoint.manager(workdir), train.init_loop_state(env, cfg))
-    return workdir
 
 
 def test_cli__gtp_serves_and_survives_garbage(go_workdir):

@@ -47,3 +47,16 @@ def test_render__marks_first_player_x(ttt_env):
     state = play_moves(ttt_env, [4, 0])  # X centre, O corner; X to move
     board = play.render(state, first_player=int(play_moves(ttt_env, []).current_player))
     assert board.splitlines() == ["O . .", ". X .", ". . ."]
+
+
+def test_play__go_in_gtp_coordinates_with_bad_input_and_undo(go_workdir, capsys):
+    script = iter(["", "Z9", "c3", "C3", "undo", "C3", "b2"])
+    result = play.main(go_workdir, 4, True, 0, read=lambda _: next(script, "pass"))
+    out = capsys.readouterr().out
+    assert "You are Black (X)" in out and "A B C D E" in out  # vertices named as a GUI names them
+    assert "invalid vertex" in out and "illegal move" in out  # Z9 off the board; C3 taken
+    empty = "\n".join(f"{row:>2} . . . . . {row}" for row in range(5, 0, -1))
+    assert out.count(empty) == 2  # at the start, and after undo took back C3 and the reply
+    assert out.count("agent plays") >= 3
+    assert result == (1 if out.strip().endswith("You win.") else -1)
+    assert "Final score (area, komi 24.5)" in out or "resigns" in out

@@ -118,7 +118,8 @@ class EvalConfig:
     algorithm: Literal["gumbel", "puct"] = "puct"
     """Search used when playing (arena, load_agent, play); self-play uses search.algorithm."""
     opponents: tuple[str, ...] = ("random",)
-    """Opponents: random, policy (raw net), minimax (tic-tac-toe), alphabeta-D (connect four)."""
+    """Opponents: random, policy (raw net), minimax (tic-tac-toe), alphabeta-D (connect four),
+    gnugo-L (Go: GNU Go level L over GTP; adds the Elo against GNU Go level 10)."""
     exhaustive: bool = False
     """Tic-tac-toe only: check the agent on all 4,520 reachable non-terminal positions."""
 
@@ -210,13 +211,17 @@ def validate(config: Config) -> None:
     if not 0 <= config.search.dirichlet_fraction <= 1:
         raise ConfigError("search.dirichlet_fraction must lie in [0, 1]")
     for name in config.eval.opponents:
+        depth = name.split("-", 1)[-1]
         known = name in ("random", "policy", "minimax") or (
-            name.startswith("alphabeta-") and name.split("-", 1)[1].isdigit()
+            name.startswith(("alphabeta-", "gnugo-")) and depth.isdigit()
         )
         if not known:
             raise ConfigError(
-                f"unknown eval opponent {name!r}; use random, policy, minimax or alphabeta-D"
+                f"unknown eval opponent {name!r}; use random, policy, minimax, alphabeta-D "
+                "or gnugo-L"
             )
+        if name.startswith("gnugo-") and not (config.game.startswith("go_") and int(depth) <= 10):
+            raise ConfigError(f"eval opponent {name!r}: GNU Go levels 0-10, Go games only")
         if name == "minimax" and config.game != "tic_tac_toe":
             raise ConfigError("eval opponent 'minimax' exists only for tic_tac_toe")
         if name.startswith("alphabeta-") and config.game != "connect_four":

@@ -190,16 +190,18 @@ def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
     }
 
 
-def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
-    """The periodic evaluation of a training run: metrics dict and printable lines."""
+def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, out_dir=None):
+    """The periodic evaluation of a training run: metrics dict and printable lines. Games against
+    GNU Go (Go only) are saved as SGF + JSONL under `out_dir` when given."""
     search_config = dataclasses.replace(
         search_config, num_simulations=config.num_simulations, algorithm=config.algorithm
     )
     agent = search_player(env, search_config)
     metrics, lines = {}, []
+    engines = [name for name in config.opponents if name.startswith("gnugo-")]
     for i, name in enumerate(config.opponents):
-        if config.num_games == 0:
-            break
+        if config.num_games == 0 or name in engines:
+            continue
         result = arena(
             jax.random.fold_in(key, i),
             env,
@@ -212,6 +214,12 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
         for stat, value in result.summary().items():
             metrics[f"eval/{stat}/{name}"] = value
         lines.append(f"search@{config.num_simulations} vs {name}: {result.line()}")
+    if engines and config.num_games:
+        gnugo_metrics, gnugo_lines = gnugo_ladder(
+            params, env, config, search_config, engines, out_dir
+        )
+        metrics.update(gnugo_metrics)
+        lines += gnugo_lines
     if config.exhaustive:
         counts = exhaustive_check(params, env, search_config)
         metrics["eval/optimal_search"] = counts["optimal_search"] / counts["positions"]
@@ -221,4 +229,36 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig):
             f"{search_config.num_simulations} {counts['optimal_search']}, "
             f"raw policy {counts['optimal_policy']}"
         )
+    return metrics, lines
+
+
+def gnugo_ladder(params, env, config: EvalConfig, search_config, engines: list[str], out_dir=None):
+    """The agent against GNU Go levels through the match runner (alphazero/match.py), and its Elo
+    from a Bradley-Terry fit over these games: relative to GNU Go level 10 when it is one of the
+    `engines`, else to the strongest level played."""
+    from alphazero import match, ratings  # Go only: subprocesses, choix
+
+    size, komi = int(round(math.sqrt(env.num_actions - 1))), float(env._game.komi)
+    agent = match.search_player(params, env, search_config, "agent")
+    records, metrics, lines = [], {}, []
+    for name in engines:
+        games = match.play(
+            agent, match.player(name), size, komi, config.num_games, out_dir, seed=len(records),
+            parallel=16, comment=f"evaluation, search@{search_config.num_simulations}",
+        )  # fmt: skip
+        wins = np.array([r["winner"] == ("B" if r["black"] == "agent" else "W") for r in games])
+        metrics[f"eval/win_rate/{name}"] = float(wins.mean())
+        metrics[f"eval/disagreements/{name}"] = float(sum(r["disagreement"] for r in games))
+        lines.append(f"search@{search_config.num_simulations} vs {name}: {wins.sum()}/{len(games)}")
+        records += games
+    anchor = "gnugo-10" if "gnugo-10" in engines else max(engines, key=lambda e: int(e[6:]))
+    agent_rating = next(r for r in ratings.fit(records, anchor=anchor) if r.name == "agent")
+    metrics.update(
+        {"eval/elo": agent_rating.elo, "eval/elo_low": agent_rating.low,
+         "eval/elo_high": agent_rating.high}
+    )  # fmt: skip
+    lines.append(
+        f"Elo vs {anchor} = 0: {agent_rating.elo:+.0f} [{agent_rating.low:+.0f}, "
+        f"{agent_rating.high:+.0f}]"
+    )
     return metrics, lines

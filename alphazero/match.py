@@ -47,12 +47,17 @@ class Player:
 
 
 def agent_player(agent, name: str = "agent", opening_samples: int = 2) -> Player:
-    """The agent's search. Its first `opening_samples` moves of a game are sampled from pi
+    """A loaded `Agent` (alphazero.load_agent) as a player: `search_player` with its network."""
+    return search_player(agent.params, agent.env, agent.config.search, name, opening_samples)
+
+
+def search_player(params, env, config, name: str = "agent", opening_samples: int = 2) -> Player:
+    """The search with `params`. Its first `opening_samples` moves of a game are sampled from pi
     (temperature 1), the rest are the search's choice, so repeated games differ."""
 
     def moves(states, legal, key, ply):
         states = states.replace(legal_action_mask=jnp.asarray(legal))
-        out = search.run_jit(agent.params, key, states, agent.env, agent.config.search)
+        out = search.run_jit(params, key, states, env, config)
         sampled = jax.random.categorical(key, jnp.log(out.action_weights + 1e-30))
         return np.asarray(jnp.where(ply < 2 * opening_samples, sampled, out.action))
 

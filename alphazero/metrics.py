@@ -39,8 +39,10 @@ EVAL_PREFIXES = (
     "eval/loss_rate/",
     "eval/score_first/",
     "eval/score_second/",
+    "eval/disagreements/",
 )
 EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
+GNUGO_NAMES = ("eval/elo", "eval/elo_low", "eval/elo_high")
 
 
 class Writer:

@@ -13,6 +13,7 @@ pass is written `tt` by sgfmill on boards up to 19x19, as many programs expect.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from pathlib import Path
 
@@ -100,11 +101,17 @@ def read_game(path: str | Path) -> Game:
     return from_bytes(Path(path).read_bytes())
 
 
+@functools.cache
+def _rules(size: int, komi: float):
+    """Jitted (init, step) of pgx Go, compiled once per board size and komi."""
+    env = Go(size=size, komi=komi)
+    return jax.jit(env.init), jax.jit(env.step)
+
+
 def replay(game: Game):
     """The pgx states of `game`, from the empty board to the final position (a list)."""
-    env = Go(size=game.size, komi=game.komi)
-    step = jax.jit(env.step)
-    states = [jax.jit(env.init)(jax.random.PRNGKey(0))]
+    init, step = _rules(game.size, game.komi)
+    states = [init(jax.random.PRNGKey(0))]
     for action in game.moves:
         if not bool(states[-1].legal_action_mask[action]):
             raise ValueError(
@@ -130,9 +137,10 @@ def samples(game: Game) -> Samples:
 
 
 def samples_from_folder(folder: str | Path, size: int | None = None) -> Samples:
-    """All moves of all *.sgf games in `folder` (only `size` x `size` ones if given)."""
+    """All moves of all *.sgf games in `folder` and its subfolders (only `size` x `size` ones if
+    given)."""
     parts = []
-    for path in sorted(Path(folder).glob("*.sgf")):
+    for path in sorted(Path(folder).rglob("*.sgf")):
         game = read_game(path)
         if (size is None or game.size == size) and game.moves:
             parts.append(samples(game))

@@ -255,8 +255,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         if _due(iteration, config.eval.every, last):
             eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
             eval_metrics, lines = evaluate.evaluate(
-                train_state.evaluation_params, eval_key, env, config.eval, config.search
-            )
+                train_state.evaluation_params, eval_key, env, config.eval, config.search,
+                out_dir=workdir / "eval" / f"{iteration:05d}" if main else None,
+            )  # fmt: skip
             logged.update(eval_metrics)
             report = {k: float(v) for k, v in eval_metrics.items()}
             if main:

@@ -4,6 +4,8 @@
 
 Score against each opponent = win rate + draw rate / 2, read from `eval/win_rate/<opponent>` and
 `eval/draw_rate/<opponent>`; the x axis is `perf/wall_time_s` (minutes) at the same iteration.
+A Go run evaluated against GNU Go also gets a second panel: `eval/elo` (GNU Go level 10 = 0) with
+its 95% interval `eval/elo_low` .. `eval/elo_high`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ def main() -> None:
     args = parser.parse_args()
     scalars = read_scalars(args.workdir)
     minutes = {step: v / 60 for step, v in scalars["perf/wall_time_s"].items()}
-    fig, ax = plt.subplots(figsize=(6, 4))
+    elo = scalars.get("eval/elo", {})
+    fig, axes = plt.subplots(1, 2 if elo else 1, figsize=(11 if elo else 6, 4), squeeze=False)
+    ax = axes[0, 0]
     for tag in sorted(t for t in scalars if t.startswith("eval/win_rate/")):
         name = tag.removeprefix("eval/win_rate/")
         draws = scalars.get(f"eval/draw_rate/{name}", {})
@@ -49,10 +53,26 @@ def main() -> None:
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title(f"{args.workdir.name}: search agent in the arena")
+    if elo:
+        plot_elo(axes[0, 1], scalars, minutes)
     fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=120)
     print(f"wrote {args.out}")
+
+
+def plot_elo(ax, scalars: dict, minutes: dict) -> None:
+    steps = sorted(s for s in scalars["eval/elo"] if s in minutes)
+    x = [minutes[s] for s in steps]
+    low, high = scalars["eval/elo_low"], scalars["eval/elo_high"]
+    ax.fill_between(x, [low[s] for s in steps], [high[s] for s in steps], alpha=0.25, label="95%")
+    ax.plot(x, [scalars["eval/elo"][s] for s in steps], marker="o", label="agent")
+    ax.axhline(0, color="k", lw=0.8, ls="--", label="GNU Go level 10")
+    ax.set_xlabel("training wall time (minutes)")
+    ax.set_ylabel("Elo (Bradley-Terry)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Elo against GNU Go")
 
 
 if __name__ == "__main__":

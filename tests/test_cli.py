@@ -48,6 +48,7 @@ def test_cli__unknown_preset(capsys, tmp_path):
         ("--search.num-simulations", "-3", "search.num_simulations"),
         ("--train.learning-rate", "-1", "train.learning_rate"),
         ("--eval.opponents", "stockfish", "eval opponent"),
+        ("--eval.opponents", "gnugo-5", "Go games only"),
     ],
 )
 def test_cli__invalid_values(capsys, tmp_path, flag, value, field):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import jax
 import numpy as np
+import pytest
 
 from alphazero import evaluate
+from alphazero.config import EvalConfig
+from alphazero.gtp_client import gnugo_binary
 
 
 def test_arena__minimax_never_loses_and_colours_alternate(ttt_env):
@@ -35,3 +40,22 @@ def test_arena__summary_counts_per_colour():
     assert summary["win_rate"] == 0.5 and summary["loss_rate"] == 0.25
     assert summary["score_first"] == 0.75 and summary["score_second"] == 0.5
     assert result.line() == "W/D/L 2/1/1 (moving first 1/1/0, second 1/0/1)"
+
+
+@pytest.mark.skipif(gnugo_binary() is None, reason="GNU Go not installed")
+def test_evaluate__gnugo_opponent_gives_elo_and_sgfs(go_workdir, tmp_path):
+    from alphazero.agent import load_agent
+
+    agent = load_agent(go_workdir, simulations=4)
+    config = EvalConfig(num_games=4, num_simulations=4, opponents=("gnugo-0",))
+    metrics, lines = evaluate.evaluate(
+        agent.params, jax.random.PRNGKey(0), agent.env, config, agent.config.search, tmp_path
+    )
+    records = [json.loads(line) for line in (tmp_path / "games.jsonl").read_text().splitlines()]
+    assert len(records) == 4 and all((tmp_path / r["sgf"]).exists() for r in records)
+    wins = sum(r["winner"] == ("B" if r["black"] == "agent" else "W") for r in records)
+    assert metrics["eval/win_rate/gnugo-0"] == wins / 4
+    assert metrics["eval/disagreements/gnugo-0"] == 0
+    assert metrics["eval/elo_low"] <= metrics["eval/elo"] <= metrics["eval/elo_high"]
+    assert (metrics["eval/elo"] > 0) == (wins > 2) or wins == 2
+    assert "Elo vs gnugo-0" in lines[-1]

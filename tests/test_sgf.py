@@ -69,7 +69,8 @@ def test_samples__one_per_move_outcome_from_the_movers_view():
 def test_samples_from_folder(tmp_path):
     for seed in range(3):
         moves, _ = random_game(5, seed, max_moves=6)
-        sgf.write_game(tmp_path / f"{seed}.sgf", sgf.Game(5, 24.5, moves, "B+1"))
+        folder = tmp_path / ("pairing" if seed else "")  # subfolders are read too
+        sgf.write_game(folder / f"{seed}.sgf", sgf.Game(5, 24.5, moves, "B+1"))
     assert sgf.samples_from_folder(tmp_path).observation.shape[0] == 18
     with pytest.raises(ValueError, match="no usable SGF"):
         sgf.samples_from_folder(tmp_path, size=9)

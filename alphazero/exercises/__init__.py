@@ -43,6 +43,12 @@ EXERCISES = (
     Exercise(4, "replay", "A replay window (FIFO)", "exercises/ex4_replay.py"),
     Exercise(5, "nim", "A new game in the pgx contract (Nim), trained on", "exercises/ex5_nim.py"),
     Exercise(6, "flops", "Count the network's FLOPs: the roofline", "exercises/ex6_flops.py"),
+    Exercise(
+        7,
+        "coordinates",
+        "GTP and SGF coordinates of pgx actions",
+        "exercises/ex7_coordinates.py",
+    ),
 )
 
 

@@ -55,7 +55,10 @@ def main() -> None:
         print(f"{a.name} vs {b.name}: {wins}/{len(done)} wins ({len(records)} new), "
               f"{flagged} referee/GNU Go disagreements")  # fmt: skip
     games = records_in(out) + [r for folder in args.extra for r in records_in(Path(folder))]
-    table = ratings.fit(games, anchor="gnugo-10")
+    names = {r["black"] for r in games} | {r["white"] for r in games}
+    levels = [int(n[6:]) for n in names if n.startswith("gnugo-") and n[6:].isdigit()]
+    anchor = "gnugo-10" if 10 in levels else f"gnugo-{max(levels)}" if levels else sorted(names)[0]
+    table = ratings.fit(games, anchor=anchor)
     (out / "ratings.md").write_text(ratings.markdown(table) + "\n")
     print(ratings.markdown(table))
 

@@ -101,6 +101,9 @@ def restore(
     step = mngr.latest_step() if step is None else step
     if step is None:
         raise CheckpointError(f"no checkpoint in {mngr.directory}")
+    if step not in mngr.all_steps():
+        steps = ", ".join(map(str, mngr.all_steps()))
+        raise CheckpointError(f"no checkpoint {step} in {mngr.directory} (kept: {steps})")
     target = template if with_replay else template._replace(replay_state=None)
     abstract = jax.tree.map(_abstract, target)
     try:

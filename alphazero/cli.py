@@ -136,6 +136,7 @@ def _gtp(argv: list[str]) -> None:
     )
     parser.add_argument("--resign-moves", type=int, default=3, help="... for this many moves")
     parser.add_argument("--no-resign", action="store_true", help="never resign")
+    parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.simulations is not None and args.simulations <= 0:
@@ -145,7 +146,7 @@ def _gtp(argv: list[str]) -> None:
     from alphazero import gtp
     from alphazero.agent import load_agent
 
-    agent = load_agent(Path(args.workdir), simulations=args.simulations)
+    agent = load_agent(Path(args.workdir), simulations=args.simulations, step=args.step)
     if not agent.config.game.startswith("go_"):
         _fail(f"gtp serves Go agents; {args.workdir} holds a {agent.config.game} run")
     threshold = None if args.no_resign else args.resign_threshold
@@ -164,6 +165,7 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--simulations", type=int, default=None, help="agent simulations/move")
     parser.add_argument("--parallel", type=int, default=8, help="games played at once")
     parser.add_argument("--out", default=None, help="folder for SGFs, games.jsonl, ratings.md")
+    parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
@@ -175,7 +177,7 @@ def _eval(argv: list[str]) -> None:
         opponents = [match.player(spec) for spec in args.opponents]
     except ValueError as error:
         _fail(str(error))
-    agent = load_agent(Path(args.workdir), simulations=args.simulations)
+    agent = load_agent(Path(args.workdir), simulations=args.simulations, step=args.step)
     if not agent.config.game.startswith("go_"):
         _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
     size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)

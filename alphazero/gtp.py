@@ -87,6 +87,7 @@ class Engine:
         self._init = jax.jit(env.init)
         self._step = jax.jit(env.step)
         self._superko = jax.jit(match.superko_moves(env))
+        self._count_scores = jax.jit(_count_scores, static_argnums=1)  # eager: 0.15 s a call
 
     def clear_board(self) -> None:
         self.history = [self._init(jax.random.PRNGKey(0))]  # positions, the newest last
@@ -170,7 +171,7 @@ class Engine:
 
     def score(self) -> float:
         """Black's area minus White's area minus komi, as pgx scores a finished game."""
-        black, white = (int(x) for x in _count_scores(self.state._x, self.size))
+        black, white = (int(x) for x in self._count_scores(self.state._x, self.size))
         return black - white - self.komi
 
     def board_text(self) -> str:

@@ -32,9 +32,10 @@ def check_game(folder: Path, record: dict) -> str | None:
     if game.result != record["result"] or len(game.moves) != record["moves"]:
         return f"{record['sgf']}: result or length differs from games.jsonl"
     black, white = (int(x) for x in np.asarray(_count_scores(final._x, game.size)))
-    if record["result"][2:] not in ("R", "F") and black - white - game.komi != record[
-        "referee_margin"
-    ]:
+    if (
+        record["result"][2:] not in ("R", "F")
+        and black - white - game.komi != record["referee_margin"]
+    ):
         return f"{record['sgf']}: replayed margin {black - white - game.komi} differs"
     if record["disagreement"]:
         return f"{record['sgf']}: referee and GNU Go disagree on the winner"

@@ -6,8 +6,9 @@
 # Trains the go_9x9 preset scaled for one GPU (1,024 games in parallel) for SECONDS, then stops
 # with SIGINT: the run keeps its newest checkpoint (one per iteration) and the next chunk resumes
 # from it. Checkpoints leave out the replay window (replay.in_checkpoint false), so the newest one
-# (6 x 64 ResNet: parameters + AdamW state, about 6 MB) is what comes back; `$OUT` (set by the
-# device runner) receives the workdir without older checkpoints. Carry WORKDIR to the next chunk.
+# (6 x 64 ResNet: parameters + AdamW state, about 6 MB) is what comes back: `$OUT` (set by the
+# device runner) receives WORKDIR's config, events and newest checkpoint as one `NAME.tar.gz`.
+# Unpack it here with `tar -xzf FILES_AT/NAME.tar.gz -C runs/`, and carry WORKDIR to the next chunk.
 # Afterwards, on CPU: alphazero eval --workdir WORKDIR --opponents random gnugo-1 gnugo-10 \
 #     --num-games 200 --simulations 64
 set -uo pipefail
@@ -18,16 +19,18 @@ if [ -f "$workdir/config.json" ]; then  # resume: the stored config, plus resuma
   start=()
 else
   start=(--preset go_9x9 --selfplay.num-games 1024 --train.batch-size 1024
-         --replay.capacity 1000000 --replay.in-checkpoint false --eval.every 25)
+         --replay.capacity 1000000 --replay.no-in-checkpoint --eval.every 25)
 fi
 timeout -s INT "$seconds" alphazero train --workdir "$workdir" "${start[@]}" "$@" --no-progress
 status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 2 ] || [ "$status" -eq 124 ] || exit "$status"
-if [ -n "${OUT:-}" ]; then
-  mkdir -p "$OUT/$workdir/checkpoints"
-  cp "$workdir"/config.json "$workdir"/events.out.tfevents* "$OUT/$workdir/" 2>/dev/null
-  cp "$workdir"/report.json "$OUT/$workdir/" 2>/dev/null
+if [ -n "${OUT:-}" ]; then  # the device runner returns files at most 2 folders down: one tarball
+  name=$(basename "$workdir")
   newest=$(ls "$workdir/checkpoints" | sort -n | tail -1)
-  cp -r "$workdir/checkpoints/$newest" "$OUT/$workdir/checkpoints/"
-  du -sh "$OUT/$workdir"
+  files=("$name/config.json" "$name/checkpoints/$newest")
+  for f in "$workdir"/events.out.tfevents* "$workdir"/report.json; do
+    [ -e "$f" ] && files+=("$name/$(basename "$f")")
+  done
+  tar -czf "$OUT/$name.tar.gz" -C "$(dirname "$workdir")" "${files[@]}"
+  ls -l "$OUT/$name.tar.gz"
 fi

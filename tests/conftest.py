@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import jax
@@ -13,6 +15,17 @@ import pytest
 
 from alphazero import config as config_lib
 from alphazero import networks
+
+
+def pytest_configure(config) -> None:
+    """One persistent JAX compilation cache for the session, inherited by every subprocess: the
+    CLI, resume and tutorial tests start fresh processes that compile the same tiny configs, and
+    load them from the cache instead (CI time). A cache the caller set is kept."""
+    if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jax-cache-")
+        os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0.2"
+    jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
 
 
 def load_script(name: str):

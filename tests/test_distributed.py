@@ -25,10 +25,13 @@ import games
 from alphazero import checkpoint, train
 
 HERE = Path(__file__).resolve().parent
+TIMEOUT_FLAG = "--xla_cpu_collective_call_terminate_timeout_seconds=600"
 
 
 def _devices_env(count: int, **extra) -> dict:
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={count}", **extra)
+    # A slow simulated device must not trip XLA's 40 s all-reduce timeout on a busy machine.
+    flags = f"--xla_force_host_platform_device_count={count} " + TIMEOUT_FLAG
+    env = dict(os.environ, XLA_FLAGS=flags, **extra)
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     return env

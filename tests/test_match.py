@@ -114,3 +114,19 @@ def test_ratings__undefeated_player_is_finite_and_table_renders():
     assert text.count("\n") == 3 and "| anchor | +0 |" in text
     with pytest.raises(ValueError, match="anchor 'gnugo-10' played no game"):
         ratings.fit(records, anchor="gnugo-10")
+
+
+def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, capsys):
+    from alphazero import cli
+
+    out = tmp_path / "ladder"
+    argv = ["eval", "--workdir", str(go_workdir), "--opponents", "random", "--out", str(out)]
+    cli.main([*argv, "--num-games", "2", "--parallel", "2", "--simulations", "2", "--step", "0"])
+    records = [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
+    assert [r["black"] for r in records] == ["agent-0@2", "random-no-eyefill"]
+    assert "| agent-0@2 |" in (out / "ratings.md").read_text()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv, "--step", "7"])
+    assert exit_info.value.code == 2
+    assert "no checkpoint 7" in capsys.readouterr().err and len(records) == 2

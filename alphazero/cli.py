@@ -166,6 +166,12 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--parallel", type=int, default=8, help="games played at once")
     parser.add_argument("--out", default=None, help="folder for SGFs, games.jsonl, ratings.md")
     parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
+    parser.add_argument(
+        "--inference-dtype",
+        choices=("float32", "bfloat16"),
+        default="float32",
+        help="network precision inside the agent's search (a bf16 strength check)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
@@ -182,6 +188,10 @@ def _eval(argv: list[str]) -> None:
         _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
     size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)
     name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
+    if args.inference_dtype != "float32":
+        search = dataclasses.replace(agent.config.search, inference_dtype=args.inference_dtype)
+        agent = dataclasses.replace(agent, config=dataclasses.replace(agent.config, search=search))
+        name += "-bf16"
     out = Path(args.out or Path(args.workdir) / "ladder")
     for i, opponent in enumerate(opponents):
         comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"

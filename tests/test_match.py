@@ -121,10 +121,11 @@ def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, ca
 
     out = tmp_path / "ladder"
     argv = ["eval", "--workdir", str(go_workdir), "--opponents", "random", "--out", str(out)]
-    cli.main([*argv, "--num-games", "2", "--parallel", "2", "--simulations", "2", "--step", "0"])
+    flags = ["--num-games", "2", "--parallel", "2", "--simulations", "2", "--step", "0"]
+    cli.main([*argv, *flags, "--inference-dtype", "bfloat16"])
     records = [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
-    assert [r["black"] for r in records] == ["agent-0@2", "random-no-eyefill"]
-    assert "| agent-0@2 |" in (out / "ratings.md").read_text()
+    assert [r["black"] for r in records] == ["agent-0@2-bf16", "random-no-eyefill"]
+    assert "| agent-0@2-bf16 |" in (out / "ratings.md").read_text()
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--step", "7"])

@@ -265,9 +265,10 @@ def connect_four() -> Config:
             num_games=128, num_moves=42, temperature_moves=8, random_opening_moves=4
         ),
         replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        # The best measured setting (run v4): a constant step size, and the newest network plays.
-        # A cosine schedule and a parameter average (runs v5-v7) did not beat it (docs/results.md).
-        train=TrainConfig(num_iterations=150, batch_size=512, learning_rate=1e-3),
+        # A constant step size, and the newest network plays; a cosine schedule and a parameter
+        # average (runs v5-v7) did not beat it. 300 iterations took 27 minutes on 2 cores (run v11,
+        # docs/results.md); the in-training evaluations swing, so more iterations pay.
+        train=TrainConfig(num_iterations=300, batch_size=512, learning_rate=1e-3),
         # PUCT plays this game more strongly than Gumbel at 64 simulations (docs/results.md).
         eval=EvalConfig(
             every=25,

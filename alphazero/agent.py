@@ -48,8 +48,14 @@ class Agent:
 _apply = jax.jit(networks.apply)
 
 
-def load_agent(workdir: str | Path, simulations: int | None = None, step: int | None = None):
-    """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`."""
+def load_agent(
+    workdir: str | Path,
+    simulations: int | None = None,
+    step: int | None = None,
+    inference_dtype: str | None = None,
+):
+    """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`; its search
+    evaluates the network in `inference_dtype` (default: the run's `search.inference_dtype`)."""
     from alphazero.train import init_loop_state  # train imports agent-free modules only
 
     workdir = Path(workdir)
@@ -63,6 +69,7 @@ def load_agent(workdir: str | Path, simulations: int | None = None, step: int | 
         config.search,
         algorithm=config.eval.algorithm,
         num_simulations=simulations or config.eval.num_simulations,
+        inference_dtype=inference_dtype or config.search.inference_dtype,
     )
     config = dataclasses.replace(config, search=play_search)
     env = games.make(config.game)

@@ -169,8 +169,8 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument(
         "--inference-dtype",
         choices=("float32", "bfloat16"),
-        default="float32",
-        help="network precision inside the agent's search (a bf16 strength check)",
+        default=None,
+        help="network precision inside the agent's search (default: the run's)",
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -183,15 +183,12 @@ def _eval(argv: list[str]) -> None:
         opponents = [match.player(spec) for spec in args.opponents]
     except ValueError as error:
         _fail(str(error))
-    agent = load_agent(Path(args.workdir), simulations=args.simulations, step=args.step)
+    agent = load_agent(Path(args.workdir), args.simulations, args.step, args.inference_dtype)
     if not agent.config.game.startswith("go_"):
         _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
     size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)
     name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
-    if args.inference_dtype != "float32":
-        search = dataclasses.replace(agent.config.search, inference_dtype=args.inference_dtype)
-        agent = dataclasses.replace(agent, config=dataclasses.replace(agent.config, search=search))
-        name += "-bf16"
+    name += "-bf16" if agent.config.search.inference_dtype == "bfloat16" else ""
     out = Path(args.out or Path(args.workdir) / "ladder")
     for i, opponent in enumerate(opponents):
         comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"

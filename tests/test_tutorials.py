@@ -26,15 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 notebooks = load_script("tutorial_notebooks")
 
 
-def _run_bash(code: str, cwd: Path, stdin: str | None, cache: Path) -> None:
-    env = dict(
-        os.environ,
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        # The page's commands compile the same functions again and again (train, resume, play,
-        # tree); JAX's persistent cache lets the later commands load them instead.
-        JAX_COMPILATION_CACHE_DIR=str(cache),
-        JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0.2",
-    )
+def _run_bash(code: str, cwd: Path, stdin: str | None) -> None:
+    # The page's commands compile the same functions again and again (train, resume, play, tree);
+    # they inherit the session's persistent compilation cache (conftest.py) and load them instead.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", code],
         cwd=cwd,
@@ -50,14 +45,8 @@ def _run_bash(code: str, cwd: Path, stdin: str | None, cache: Path) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def jax_cache(tmp_path_factory) -> Path:
-    """One persistent compilation cache for the commands of all tutorial pages."""
-    return tmp_path_factory.mktemp("jax_cache")
-
-
 @pytest.mark.parametrize("page", notebooks.pages(), ids=lambda p: p.stem)
-def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch, jax_cache):
+def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch):
     if page.stem == "go" and gnugo_binary() is None:
         pytest.skip("GNU Go not installed (CI installs it)")
     readme = (ROOT / "README.md").read_text()
@@ -74,7 +63,7 @@ def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch, jax_cache)
         stdin = notebooks.ci_stdin(block)
         start = time.perf_counter()
         if block.lang == "bash":
-            _run_bash(code, tmp_path, stdin, jax_cache)
+            _run_bash(code, tmp_path, stdin)
         else:
             exec(compile(code, f"{page.name}[block {i}]", "exec"), namespace)
         print(f"{page.name} block {i} ({block.lang}): {time.perf_counter() - start:.1f} s")

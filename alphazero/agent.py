@@ -57,6 +57,7 @@ def load_agent(
     """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`; its search
     evaluates the network in `inference_dtype` (default: the run's `search.inference_dtype`)."""
     from alphazero.train import init_loop_state  # train imports agent-free modules only
+    from alphazero.types import RL
 
     workdir = Path(workdir)
     config = checkpoint.read_config(workdir)
@@ -76,7 +77,7 @@ def load_agent(
     manager = checkpoint.manager(workdir)
     if manager.latest_step() is None:
         raise checkpoint.CheckpointError(f"{workdir} holds no checkpoint yet")
-    template = jax.eval_shape(lambda: init_loop_state(env, config))
+    template = jax.eval_shape(lambda: init_loop_state(env, config, RL))
     loop = checkpoint.restore(manager, template, step, config.replay.in_checkpoint)
     return Agent(
         env=env,

@@ -4,6 +4,7 @@ A workdir holds
 
     config.json          the run's Config, written once when the run starts
     checkpoints/<it>/    orbax checkpoints, one per saved iteration (the newest few are kept)
+    imitation/<step>/    checkpoints of the supervised phase, by step (runs with --imitation)
     events.out.tfevents* TensorBoard scalars (metrics.py)
 
 Restoring the newest checkpoint and running on gives bit-identical parameters to a run that was
@@ -17,12 +18,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import orbax.checkpoint as ocp
 
 from alphazero import config as config_lib
-from alphazero.types import LoopState
+from alphazero.types import RL, LoopState
 
 
 class CheckpointError(RuntimeError):
@@ -57,15 +60,19 @@ def write_config(workdir: Path, config: config_lib.Config) -> None:
     os.replace(tmp, Path(workdir) / "config.json")
 
 
-def manager(workdir: Path, max_to_keep: int = 3) -> ocp.CheckpointManager:
+def manager(
+    workdir: Path, max_to_keep: int = 3, folder: str = "checkpoints"
+) -> ocp.CheckpointManager:
     options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
-    return ocp.CheckpointManager(Path(workdir).absolute() / "checkpoints", options=options)
+    return ocp.CheckpointManager(Path(workdir).absolute() / folder, options=options)
 
 
-def save(mngr: ocp.CheckpointManager, loop: LoopState, with_replay: bool = True) -> None:
-    """Saves `loop` (without its replay window unless `with_replay`) under its iteration number
-    and waits until it is on disk."""
-    step = int(loop.iteration)
+def save(
+    mngr: ocp.CheckpointManager, loop: LoopState, with_replay: bool = True, step: int | None = None
+) -> None:
+    """Saves `loop` (without its replay window unless `with_replay`) under `step` (default: its
+    iteration number) and waits until it is on disk."""
+    step = int(loop.iteration) if step is None else step
     if step in mngr.all_steps():
         return  # never rewrite a finished checkpoint
     saved = loop if with_replay else loop._replace(replay_state=None)
@@ -105,6 +112,26 @@ def restore(
         steps = ", ".join(map(str, mngr.all_steps()))
         raise CheckpointError(f"no checkpoint {step} in {mngr.directory} (kept: {steps})")
     target = template if with_replay else template._replace(replay_state=None)
+    try:
+        restored = _restore(mngr, step, target)
+    except CheckpointError:  # perhaps written before runs had an imitation phase
+        restored = LoopState(*_restore(mngr, step, _LoopStateBeforeImitation(*target[:5])))
+    if restored.phase is None:  # such a checkpoint is an RL one
+        restored = restored._replace(phase=jnp.int32(RL), imitation_step=jnp.int32(0))
+    return restored if with_replay else restored._replace(replay_state=template.replay_state)
+
+
+class _LoopStateBeforeImitation(NamedTuple):
+    """The LoopState fields of checkpoints written before the imitation phase existed."""
+
+    train_state: Any
+    replay_state: Any
+    key: Any
+    iteration: Any
+    counters: Any
+
+
+def _restore(mngr: ocp.CheckpointManager, step: int, target):
     abstract = jax.tree.map(_abstract, target)
     try:
         restored = mngr.restore(step, args=ocp.args.StandardRestore(abstract))
@@ -113,5 +140,4 @@ def restore(
         raise CheckpointError(
             f"checkpoint {mngr.directory}/{step} is unreadable ({reason})"
         ) from None
-    restored = LoopState(*restored) if not isinstance(restored, LoopState) else restored
-    return restored if with_replay else restored._replace(replay_state=template.replay_state)
+    return restored if isinstance(restored, type(target)) else type(target)(*restored)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Literal
 
 
@@ -86,6 +87,9 @@ class TrainConfig:
 
     num_iterations: int = 100
     """Self-play + learning iterations in the run (may be raised when resuming)."""
+    max_minutes: float = 0.0
+    """Stop early once the run's wall time over all sessions (imitation included) reaches this
+    many minutes, after a checkpoint; 0 = no limit (equal-time comparisons, time budgets)."""
     batch_size: int = 256
     """Positions per gradient step (AlphaZero: 4,096)."""
     learning_rate: float = 1e-3
@@ -125,6 +129,22 @@ class EvalConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class SupervisedConfig:
+    """Imitation phase before RL (alphazero/imitation.py); runs when `imitation` names data."""
+
+    num_steps: int = 2000
+    """Gradient steps on expert positions, batch train.batch_size (AlphaGo SL: 340 M positions)."""
+    learning_rate: float = 1e-3
+    """AdamW step size at the start; cosine decay to 10% of it over num_steps."""
+    validation_fraction: float = 0.1
+    """Share of the games held out for validation metrics (split by game, never by position)."""
+    eval_every: int = 250
+    """Held-out accuracy and value error every this many steps (and after the last); 0 = end."""
+    checkpoint_every: int = 250
+    """Save the phase every this many steps (and after the last), for resuming mid-phase."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """A whole run: the game, the seed and one section per loop phase."""
 
@@ -134,6 +154,10 @@ class Config:
     """Seed of the run's single PRNG key; the same seed reproduces the run bit for bit on CPU."""
     checkpoint_every: int = 1
     """Save a checkpoint every this many iterations (and after the last one)."""
+    imitation: str = ""
+    """Expert games for a supervised phase before RL: a folder of .sgf files (Go) or a .jsonl file
+    (scripts/make_expert_games.py); empty = RL from scratch (AlphaGo: SL, then RL)."""
+    supervised: SupervisedConfig = SupervisedConfig()
     network: NetworkConfig = NetworkConfig()
     search: SearchConfig = SearchConfig()
     selfplay: SelfPlayConfig = SelfPlayConfig()
@@ -146,6 +170,7 @@ class Config:
 # long or how often things happen, never what the learned function is.
 RESUMABLE_FIELDS = (
     "train.num_iterations",
+    "train.max_minutes",
     "eval.every",
     "eval.num_games",
     "eval.num_simulations",
@@ -153,6 +178,8 @@ RESUMABLE_FIELDS = (
     "eval.opponents",
     "eval.exhaustive",
     "checkpoint_every",
+    "supervised.eval_every",
+    "supervised.checkpoint_every",
 )
 
 
@@ -174,10 +201,12 @@ def validate(config: Config) -> None:
         "selfplay.num_moves": config.selfplay.num_moves,
         "replay.capacity": config.replay.capacity,
         "train.batch_size": config.train.batch_size,
-        "train.num_iterations": config.train.num_iterations,
+        "supervised.num_steps": config.supervised.num_steps,
+        "supervised.learning_rate": config.supervised.learning_rate,
         "network.num_channels": config.network.num_channels,
         "eval.num_simulations": config.eval.num_simulations,
         "checkpoint_every": config.checkpoint_every,
+        "supervised.checkpoint_every": config.supervised.checkpoint_every,
     }
     for name, value in positive.items():
         if value <= 0:
@@ -188,12 +217,21 @@ def validate(config: Config) -> None:
         "selfplay.temperature_moves": config.selfplay.temperature_moves,
         "selfplay.random_opening_moves": config.selfplay.random_opening_moves,
         "eval.every": config.eval.every,
+        "train.max_minutes": config.train.max_minutes,
+        "supervised.eval_every": config.supervised.eval_every,
+        "train.num_iterations": config.train.num_iterations,
         "eval.num_games": config.eval.num_games,
         "train.weight_decay": config.train.weight_decay,
     }
     for name, value in non_negative.items():
         if value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
+    if config.train.num_iterations == 0 and not config.imitation:
+        raise ConfigError("train.num_iterations must be positive (0 only after --imitation)")
+    if config.imitation and not Path(config.imitation).exists():
+        raise ConfigError(f"imitation data {config.imitation} does not exist")
+    if not 0 <= config.supervised.validation_fraction < 1:
+        raise ConfigError("supervised.validation_fraction must lie in [0, 1)")
     if not config.train.learning_rate > 0:
         raise ConfigError(f"train.learning_rate must be positive, got {config.train.learning_rate}")
     if not config.replay.reuse > 0:

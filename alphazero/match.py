@@ -150,6 +150,7 @@ class _Table:
     moves: list  # [B] lists of pgx actions
     result: list  # [B] SGF RE string once decided by resignation or forfeit, else None
     engines: dict  # player name -> [B] GtpClient (external players only)
+    opening: np.ndarray  # [B] int, uniformly random moves (no eye filling) before the players
 
 
 def _ask(player: Player, table: _Table, states, legal, key, ply: int, mask, colour: str):
@@ -180,7 +181,9 @@ def _engine_winner(engine: GtpClient) -> str | None:
     return score[0] if score[:1] in ("B", "W") else "0"
 
 
-def _play_batch(a: Player, b: Player, referee: Referee, games: list[int], seed: int) -> list[dict]:
+def _play_batch(
+    a: Player, b: Player, referee: Referee, games: list[int], seed: int, openings: int = 0
+) -> list[dict]:
     size, komi, batch = referee.size, referee.komi, len(games)
     table = _Table(
         black_is_a=np.array([g % 2 == 0 for g in games]),
@@ -192,6 +195,7 @@ def _play_batch(a: Player, b: Player, referee: Referee, games: list[int], seed: 
             for p in (a, b)
             if p.command is not None
         },
+        opening=np.array([g % (openings + 1) for g in games]),
     )
     states = referee.init(jax.random.PRNGKey(seed))
     key = jax.random.PRNGKey(seed + 1)
@@ -213,8 +217,10 @@ def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply
     a_moves = table.black_is_a == (colour == "b")
     legal = referee.legal(states)
     actions = np.full(len(table.done), coords.pass_action(referee.size))
-    for player, mask in ((a, a_moves & ~table.done), (b, ~a_moves & ~table.done)):
-        if mask.any():
+    opening = ply < table.opening
+    random = random_player()
+    for player, mask in ((a, a_moves & ~opening), (b, ~a_moves & ~opening), (random, opening)):
+        if (mask := mask & ~table.done).any():
             asked = _ask(player, table, states, legal, key, ply, mask, colour)
             actions = np.where(mask, asked, actions)
     other = {"b": "W", "w": "B"}[colour]
@@ -234,8 +240,9 @@ def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply
     for g in np.flatnonzero(running):
         table.moves[g].append(int(actions[g]))
         mover = a if a_moves[g] else b
-        for player in (a, b):  # tell the other engine (a genmove already played it on its own)
-            if player is not mover and player.name in table.engines:
+        players = (a,) if a is b else (a, b)  # one engine plays both sides when a is b
+        for player in players:  # tell the other engine (a genmove already played it on its own)
+            if (player is not mover or opening[g]) and player.name in table.engines:
                 vertex = coords.action_to_gtp(int(actions[g]), referee.size)
                 table.engines[player.name][g].send(f"play {colour} {vertex}")
     table.done |= np.asarray(states.terminated) & running
@@ -267,6 +274,7 @@ def _records(a: Player, b: Player, referee: Referee, table: _Table, states, game
                 engine_winner=engine_winner,
                 disagreement=engine_winner is not None and engine_winner != result[0],
                 seed=seed + g,
+                opening_moves=int(table.opening[i]),
             )
         )
     return records
@@ -283,8 +291,11 @@ def play(
     parallel: int = 16,
     comment: str = "",
     progress: bool = False,
+    openings: int = 0,
 ) -> list[dict]:
     """Plays games 0 .. `num_games`-1 of A against B, `parallel` at once; A is Black in even games.
+    Game g starts with g % (`openings` + 1) uniformly random moves (no eye filling), recorded in
+    its SGF comment as "random opening moves k" (imitation does not learn them).
 
     With `out_dir`, games already recorded there for this pairing are kept and not replayed, so an
     interrupted match continues where it stopped (game g always uses seed `seed + g`)."""
@@ -295,7 +306,7 @@ def play(
     for start in range(first, num_games, parallel):
         games = list(range(start, min(num_games, start + parallel)))
         began = time.perf_counter()
-        batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed)
+        batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed, openings)
         for record in batch:
             record["seconds"] = round((time.perf_counter() - began) / len(batch), 2)
         records += batch
@@ -320,6 +331,8 @@ def _write(out_dir: Path, records: list[dict], size: int, komi: float, comment: 
     with (out_dir / "games.jsonl").open("a") as lines:
         for r in records:
             text = f"{comment}; seed {r['seed']}".strip("; ")
+            if r["opening_moves"]:
+                text += f"; random opening moves {r['opening_moves']}"
             game = sgf.Game(size, komi, r["actions"], r["result"], r["black"], r["white"], text)
             r["sgf"] = f"{pairing}/game_{r['game']:04d}.sgf"
             sgf.write_game(out_dir / r["sgf"], game)

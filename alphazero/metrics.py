@@ -1,7 +1,7 @@
 """Logged scalars: their names, and a TensorBoard writer that needs no TensorFlow.
 
 Every name is documented in docs/metrics.md (a test checks that each name here appears there).
-Namespaces: `selfplay/`, `train/`, `eval/`, `perf/`.
+Namespaces: `selfplay/`, `train/`, `eval/`, `perf/`, and `imitation/` for the supervised phase.
 """
 
 from __future__ import annotations
@@ -43,6 +43,15 @@ EVAL_PREFIXES = (
 )
 EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
 GNUGO_NAMES = ("eval/elo", "eval/elo_low", "eval/elo_high")
+# The imitation phase (alphazero/imitation.py), logged at its own step count.
+IMITATION_NAMES = (
+    *(f"imitation/{k}" for k in ("loss", "policy_loss", "policy_kl", "value_loss",
+                                 "policy_entropy", "value_mean", "learning_rate", "wall_time_s")),
+    *(f"imitation/val_{k}" for k in ("top1", "top1_low", "top1_high", "top5", "value_mse",
+                                     "top1_opening", "top1_middle", "top1_endgame",
+                                     "value_mse_opening", "value_mse_middle",
+                                     "value_mse_endgame")),
+)  # fmt: skip
 
 
 class Writer:

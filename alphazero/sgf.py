@@ -2,7 +2,7 @@
 
     sgf.write_game(path, Game(size=9, komi=7.5, moves=[40, 81, ...], result="B+3.5", ...))
     game = sgf.read_game(path)                     # Game: size, komi, moves (pgx actions), result
-    samples = sgf.samples_from_folder("games/")    # Samples: observation, one-hot move, outcome
+    games, skipped = sgf.read_folder("games/", size=9)  # usable games, and skipped files per reason
 
 Files are FF[4] with GM[1], SZ, KM, RU (Tromp-Taylor: area scoring of the final position, as pgx
 and CGOS score), PB, PW, RE, DT and a root comment C[] with whatever produced the game (engine
@@ -15,15 +15,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from collections import Counter
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from pgx.go import Go
 from sgfmill import sgf
 
-from alphazero.types import Samples
 from games import go_coordinates as coords
 
 RULES = "Tromp-Taylor"
@@ -70,12 +69,22 @@ def write_game(path: str | Path, game: Game) -> Path:
     return path
 
 
+class UnsupportedGame(ValueError):
+    """A readable record this project does not learn from; the message names the reason."""
+
+
 def from_bytes(data: bytes) -> Game:
-    """Parses one game; raises ValueError for a file that is not a usable Go record."""
+    """Parses one game; raises ValueError for a file that is not a usable Go record, and its
+    subclass UnsupportedGame for handicap games and setup stones (AB/AW/AE)."""
     record = sgf.Sgf_game.from_bytes(data)
     size = record.get_size()
     root = record.get_root()
+    if root.has_property("HA") and str(root.get("HA")).strip() not in ("0", "1"):
+        raise UnsupportedGame("handicap game")
     moves, expected = [], "b"
+    for node in record.get_main_sequence():
+        if any(node.has_property(p) for p in ("AB", "AW", "AE")):
+            raise UnsupportedGame("setup stones")
     for node in record.get_main_sequence()[1:]:
         colour, point = node.get_move()
         if colour is None:
@@ -101,6 +110,29 @@ def read_game(path: str | Path) -> Game:
     return from_bytes(Path(path).read_bytes())
 
 
+def read_folder(folder: str | Path, size: int) -> tuple[list[Game], Counter]:
+    """The usable `size` x `size` games among the *.sgf files under `folder` (sorted by path), and
+    a count of the files skipped per reason (unreadable, other board size, handicap, setup stones,
+    no moves). Never raises for a bad file."""
+    usable, skipped = [], Counter()
+    for path in sorted(Path(folder).rglob("*.sgf")):
+        try:
+            game = read_game(path)
+        except UnsupportedGame as error:
+            skipped[str(error)] += 1
+            continue
+        except (ValueError, KeyError, IndexError, UnicodeDecodeError, OSError):
+            skipped["unreadable"] += 1
+            continue
+        if game.size != size:
+            skipped[f"board size {game.size}"] += 1
+        elif not game.moves:
+            skipped["no moves"] += 1
+        else:
+            usable.append(game)
+    return usable, skipped
+
+
 @functools.cache
 def _rules(size: int, komi: float):
     """Jitted (init, step) of pgx Go, compiled once per board size and komi."""
@@ -119,31 +151,3 @@ def replay(game: Game):
             )
         states.append(step(states[-1], jnp.int32(action)))
     return states
-
-
-def samples(game: Game) -> Samples:
-    """(observation, one-hot move, outcome from the mover's view) for every move of `game`."""
-    states = replay(game)[:-1]
-    num_actions = game.size * game.size + 1
-    winner = game.winner
-    movers = ["bw"[i % 2] for i in range(len(game.moves))]
-    outcome = [0.0 if winner is None else (1.0 if m == winner else -1.0) for m in movers]
-    return Samples(
-        observation=np.stack([np.asarray(s.observation) for s in states]),
-        action_weights=np.eye(num_actions, dtype=np.float32)[game.moves],
-        value_target=np.asarray(outcome, np.float32),
-        mask=np.full(len(game.moves), float(winner is not None), np.float32),
-    )
-
-
-def samples_from_folder(folder: str | Path, size: int | None = None) -> Samples:
-    """All moves of all *.sgf games in `folder` and its subfolders (only `size` x `size` ones if
-    given)."""
-    parts = []
-    for path in sorted(Path(folder).rglob("*.sgf")):
-        game = read_game(path)
-        if (size is None or game.size == size) and game.moves:
-            parts.append(samples(game))
-    if not parts:
-        raise ValueError(f"no usable SGF games in {folder}")
-    return Samples(*(np.concatenate(xs) for xs in zip(*parts, strict=True)))

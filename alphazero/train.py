@@ -36,7 +36,7 @@ from alphazero import (
 )
 from alphazero import config as config_lib
 from alphazero.config import Config
-from alphazero.types import Counters, LoopState, Samples, TrainState
+from alphazero.types import IMITATION, RL, Counters, LoopState, Samples, TrainState
 
 
 def learning_rate_schedule(config: Config) -> optax.Schedule:
@@ -47,7 +47,7 @@ def learning_rate_schedule(config: Config) -> optax.Schedule:
     tc = config.train
     if tc.learning_rate_schedule == "constant":
         return optax.constant_schedule(tc.learning_rate)
-    total = config.train.num_iterations * updates_per_iteration(config)
+    total = max(1, config.train.num_iterations * updates_per_iteration(config))
     return optax.cosine_decay_schedule(tc.learning_rate, total, tc.final_learning_rate_fraction)
 
 
@@ -58,22 +58,35 @@ def make_optimizer(config: Config) -> optax.GradientTransformation:
     return optax.adamw(learning_rate_schedule(config), weight_decay=tc.weight_decay)
 
 
-def create_train_state(key: jax.Array, env, config: Config) -> TrainState:
+def create_train_state(key: jax.Array, env, config: Config, phase: int = RL) -> TrainState:
+    """Fresh parameters and the optimiser state of `phase` (IMITATION or RL)."""
     params = networks.init(key, env, config.network)
-    opt_state = make_optimizer(config).init(params)
+    optimizer = make_optimizer(config)
+    if phase == IMITATION:
+        from alphazero import imitation  # it builds on this module's learner
+
+        optimizer, _ = imitation.make_optimizer(config)
+    opt_state = optimizer.init(params)
     ema_params = params if config.train.ema_decay > 0 else None
     return TrainState(params, opt_state, jnp.int32(0), ema_params)
 
 
-def train_step(train_state: TrainState, batch: Samples, config: Config):
-    """One gradient step on `batch` [N]: (train_state, metrics)."""
+def train_step(
+    train_state: TrainState,
+    batch: Samples,
+    config: Config,
+    optimizer: optax.GradientTransformation | None = None,
+    schedule: optax.Schedule | None = None,
+):
+    """One gradient step on `batch` [N]: (train_state, metrics). The RL optimiser unless another
+    one (and its schedule, for the log) is given, as the imitation phase does."""
+    optimizer = optimizer or make_optimizer(config)
+    schedule = schedule or learning_rate_schedule(config)
     grad_fn = jax.grad(losses.loss, has_aux=True)
     grads, step_metrics = grad_fn(train_state.params, batch, config.train.value_loss_weight)
-    updates, opt_state = make_optimizer(config).update(
-        grads, train_state.opt_state, train_state.params
-    )
+    updates, opt_state = optimizer.update(grads, train_state.opt_state, train_state.params)
     params = optax.apply_updates(train_state.params, updates)
-    step_metrics["learning_rate"] = learning_rate_schedule(config)(train_state.step)
+    step_metrics["learning_rate"] = schedule(train_state.step)
     ema_params = train_state.ema_params
     if ema_params is not None:  # Polyak averaging: ema <- decay * ema + (1 - decay) * params
         ema_params = optax.incremental_update(params, ema_params, 1 - config.train.ema_decay)
@@ -141,9 +154,12 @@ def learn(phases: Phases, train_state, replay_state, key, num_updates: int):
     return train_state, {f"train/{k}": v for k, v in averaged.items()}
 
 
-def init_loop_state(env, config: Config) -> LoopState:
+def init_loop_state(env, config: Config, phase: int | None = None) -> LoopState:
+    """The state a run starts from, in `phase` (default: the run's first phase); with
+    `phase=RL` also the template to restore an RL checkpoint into."""
+    phase = (IMITATION if config.imitation else RL) if phase is None else phase
     key, net_key, example_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)
-    train_state = create_train_state(net_key, env, config)
+    train_state = create_train_state(net_key, env, config, phase)
     example = jax.eval_shape(
         lambda: targets.compute(selfplay.play(train_state.params, example_key, env, config))
     )
@@ -154,6 +170,8 @@ def init_loop_state(env, config: Config) -> LoopState:
         key=key,
         iteration=jnp.int32(0),
         counters=Counters(jnp.int32(0), jnp.int32(0), jnp.float32(0.0)),
+        phase=jnp.int32(phase),
+        imitation_step=jnp.int32(0),
     )
 
 
@@ -205,14 +223,23 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     phases = make_phases(env, config, mesh)
     manager = checkpoint.manager(workdir)
     loop = init_loop_state(env, config)
-    if manager.latest_step() is not None:
-        loop = checkpoint.restore(manager, loop, with_replay=config.replay.in_checkpoint)
+    if manager.latest_step() is not None:  # RL has begun (after imitation, if any)
+        rl = init_loop_state(env, config, RL)
+        loop = checkpoint.restore(manager, rl, with_replay=config.replay.in_checkpoint)
     loop = distributed.replicate(loop, mesh)
     main = distributed.is_main_process()  # one host writes logs, config and reports
     if main:
         checkpoint.write_config(workdir, config)
     writer = metrics.Writer(workdir, enabled=main)
     last = config.train.num_iterations
+
+    # Imitation (with --imitation): supervised on expert games, then RL from those weights.
+    if int(loop.phase) == IMITATION:
+        from alphazero import imitation  # it builds on this module's learner
+
+        loop = imitation.run(config, env, loop, workdir, writer, progress=progress and main)
+        loop = distributed.replicate(loop, mesh)
+        checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)  # RL iteration 0
 
     # Compile self-play ahead of time, so its compile time is measured on its own.
     start = time.perf_counter()
@@ -225,7 +252,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
     )
     report: dict[str, float] = {}
-    while int(loop.iteration) < last:
+    budget_s = 60 * config.train.max_minutes or float("inf")
+    while int(loop.iteration) < last and float(loop.counters.wall_time) < budget_s:
         start = time.perf_counter()
         key, play_key, learn_key = jax.random.split(loop.key, 3)
         iteration = int(loop.iteration) + 1
@@ -269,7 +297,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             games=loop.counters.games + finished,
             wall_time=loop.counters.wall_time + (time.perf_counter() - start),
         )
-        loop = LoopState(train_state, replay_state, key, jnp.int32(iteration), counters)
+        loop = loop._replace(train_state=train_state, replay_state=replay_state, key=key,
+                             iteration=jnp.int32(iteration), counters=counters)  # fmt: skip
         loop = distributed.replicate(loop, mesh)  # new scalars too: every host saves the same
         if lines and main:
             _write_report(workdir, loop, report, lines)
@@ -290,8 +319,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}", refresh=False)
         bar.update(1)
 
-        # Checkpoint.
-        if _due(iteration, config.checkpoint_every, last):
+        # Checkpoint (also when the time budget stops the run here).
+        out_of_time = float(counters.wall_time) >= budget_s
+        if _due(iteration, config.checkpoint_every, last) or out_of_time:
             checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)
     bar.close()
     writer.close()

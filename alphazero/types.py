@@ -58,11 +58,16 @@ class Counters(NamedTuple):
     wall_time: jax.Array  # [] float32, seconds spent in the run so far (over all sessions)
 
 
+IMITATION, RL = 0, 1  # LoopState.phase
+
+
 class LoopState(NamedTuple):
     """Everything a run needs to continue bit-exactly: a checkpoint is this plus the config."""
 
     train_state: TrainState
     replay_state: ReplayState
     key: jax.Array  # [2] uint32, the run's PRNG key
-    iteration: jax.Array  # [] int32, iterations completed
+    iteration: jax.Array  # [] int32, RL iterations completed
     counters: Counters
+    phase: jax.Array = None  # [] int32, IMITATION (supervised on expert games) or RL
+    imitation_step: jax.Array = None  # [] int32, supervised steps taken: the place in the dataset

@@ -41,7 +41,15 @@ def test_reference__config_table_lists_every_field():
     assert all(row[3] for row in rows), "every config field needs a one-line docstring"
 
 
-@pytest.mark.parametrize("name", [*metrics.NAMES, *metrics.EXHAUSTIVE_NAMES, *metrics.GNUGO_NAMES])
+ALL_NAMES = [
+    *metrics.NAMES,
+    *metrics.EXHAUSTIVE_NAMES,
+    *metrics.GNUGO_NAMES,
+    *metrics.IMITATION_NAMES,
+]
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_metrics__every_name_is_documented(name):
     assert f"`{name}`" in METRICS.read_text()
 
@@ -53,7 +61,7 @@ def test_metrics__every_eval_prefix_is_documented(prefix):
 
 def test_metrics__documents_no_unknown_name():
     documented = re.findall(r"^\| `([a-z_]+/[^`]+)` \|", METRICS.read_text(), re.MULTILINE)
-    known = set(metrics.NAMES) | set(metrics.EXHAUSTIVE_NAMES) | set(metrics.GNUGO_NAMES)
+    known = set(ALL_NAMES)
     known |= {f"{prefix}<opponent>" for prefix in metrics.EVAL_PREFIXES}
     assert documented, "no metric table rows found in docs/metrics.md"
     assert set(documented) <= known, set(documented) - known

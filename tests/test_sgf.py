@@ -55,27 +55,6 @@ def test_round_trip__sgfmill_replays_to_the_same_final_position(tmp_path, size):
     assert np.array_equal(np.asarray(sgf.replay(again)[-1]._x.board), np.asarray(final._x.board))
 
 
-def test_samples__one_per_move_outcome_from_the_movers_view():
-    moves, _ = random_game(5, seed=1, max_moves=10)
-    samples = sgf.samples(sgf.Game(5, 24.5, moves, "W+R"))
-    assert samples.observation.shape == (10, 5, 5, 17)
-    assert np.array_equal(samples.action_weights.argmax(-1), moves)
-    assert list(samples.value_target[:4]) == [-1.0, 1.0, -1.0, 1.0]  # black lost
-    assert samples.mask.min() == 1.0
-    unknown = sgf.samples(sgf.Game(5, 24.5, moves, "?"))
-    assert unknown.mask.max() == 0.0
-
-
-def test_samples_from_folder(tmp_path):
-    for seed in range(3):
-        moves, _ = random_game(5, seed, max_moves=6)
-        folder = tmp_path / ("pairing" if seed else "")  # subfolders are read too
-        sgf.write_game(folder / f"{seed}.sgf", sgf.Game(5, 24.5, moves, "B+1"))
-    assert sgf.samples_from_folder(tmp_path).observation.shape[0] == 18
-    with pytest.raises(ValueError, match="no usable SGF"):
-        sgf.samples_from_folder(tmp_path, size=9)
-
-
 def test_out_of_turn_moves_read_as_passes():
     data = b"(;FF[4]GM[1]SZ[5]KM[0.5];B[cc];B[dd];W[aa])"
     game = sgf.from_bytes(data)

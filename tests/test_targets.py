@@ -105,14 +105,14 @@ def test_augment__transformed_moves_give_transformed_positions(game, moves):
     env = games.make(game)
     obs = np.asarray(play_moves(env, moves).observation)
     height, width = obs.shape[:2]
-    for transform in targets.board_transforms(game):
-        mapped = []
-        for move in moves:
-            one_hot = jnp.zeros(env.num_actions).at[move].set(1.0)
-            _, policy = targets._apply_one(transform, jnp.asarray(obs), one_hot, game)
-            mapped.append(int(jnp.argmax(policy)))
+    for k, transform in enumerate(targets.board_transforms(game)):
+        one_hot = jnp.eye(env.num_actions)[jnp.asarray(moves)]  # [M, A]
+        stacked = Samples(jnp.stack([obs] * len(moves)), one_hot, jnp.zeros(len(moves)), None)
+        out = targets.apply_symmetries(stacked, jnp.full(len(moves), k), game)
+        mapped = np.asarray(out.action_weights).argmax(-1).tolist()
         got = np.asarray(play_moves(env, mapped).observation)
         np.testing.assert_array_equal(got, np.asarray(transform(jnp.asarray(obs))))
+        np.testing.assert_array_equal(np.asarray(out.observation[0]), got)  # the gather = the map
     assert height * width > 0
 
 

@@ -1,0 +1,198 @@
+"""alphazero/imitation.py: expert games -> samples, the supervised phase, its hand-over to RL."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from conftest import TINY_FLAGS, load_script, tiny_config
+
+import games
+from alphazero import checkpoint, imitation, sgf, train
+from alphazero.agent import load_agent
+from alphazero.types import IMITATION, RL
+from games import go_coordinates as coords
+
+# A 5x5 game with known moves: B c3, W d3, B c2, W d2, B c4, W d4, B pass, W pass; White wins.
+KNOWN = b"(;FF[4]GM[1]SZ[5]KM[24.5]RE[W+20.5];B[cc];W[dc];B[cd];W[dd];B[cb];W[db];B[];W[])"
+
+
+@pytest.fixture(scope="module")
+def ttt_games(tmp_path_factory):
+    """64 perfect-play tic-tac-toe games (2 random opening moves), as make_expert_games writes."""
+    path = tmp_path_factory.mktemp("expert") / "ttt.jsonl"
+    load_script("make_expert_games").reference_games("tic_tac_toe", 64, path, 0, 0, 2)
+    return path
+
+
+def test_load__sgf_known_moves_and_outcome(tmp_path):
+    (tmp_path / "known.sgf").write_bytes(KNOWN)
+    dataset = imitation.load(tmp_path, games.make("go_5x5"))
+    gtp = ["C3", "D3", "C2", "D2", "C4", "D4", "pass", "pass"]
+    moves = [coords.gtp_to_action(v.lower(), 5) for v in gtp]
+    samples = dataset.samples
+    assert samples.observation.shape == (8, 5, 5, 17)
+    assert list(samples.action_weights.argmax(-1)) == moves
+    assert np.allclose(samples.action_weights.sum(-1), 1.0)
+    assert list(samples.value_target) == [-1, 1, -1, 1, -1, 1, -1, 1]  # Black lost
+    assert samples.mask.min() == 1.0 and dataset.skipped == {}
+    assert list(dataset.move) == list(range(8)) and set(dataset.length) == {8}
+    # Before White's first move, Black's stone at C3 is on the board (the opponent plane).
+    c3 = moves[0]
+    before_white = np.asarray(samples.observation[1])
+    assert before_white[..., 1].reshape(-1)[c3] and not before_white[..., 0].any()
+
+
+def test_load__bad_files_are_skipped_and_counted(tmp_path):
+    (tmp_path / "known.sgf").write_bytes(KNOWN)
+    (tmp_path / "garbage.sgf").write_bytes(b"this is not an sgf file")
+    (tmp_path / "truncated.sgf").write_bytes(KNOWN[:40])
+    (tmp_path / "handicap.sgf").write_bytes(b"(;FF[4]GM[1]SZ[5]HA[2]AB[bb][dd];W[cc])")
+    (tmp_path / "setup.sgf").write_bytes(b"(;FF[4]GM[1]SZ[5];AB[bb];W[cc])")
+    (tmp_path / "nine.sgf").write_bytes(b"(;FF[4]GM[1]SZ[9];B[ee])")
+    (tmp_path / "empty.sgf").write_bytes(b"(;FF[4]GM[1]SZ[5])")
+    (tmp_path / "illegal.sgf").write_bytes(b"(;FF[4]GM[1]SZ[5]RE[B+1];B[cc];W[cc])")
+    dataset = imitation.load(tmp_path, games.make("go_5x5"))
+    assert dataset.num_games == 1 and len(dataset.game) == 8
+    assert dataset.skipped == {
+        "unreadable": 2,
+        "handicap game": 1,
+        "setup stones": 1,
+        "board size 9": 1,
+        "no moves": 1,
+        "illegal move": 1,
+    }
+    for name in ("known.sgf", "illegal.sgf"):
+        (tmp_path / name).unlink()
+    with pytest.raises(ValueError, match="no usable games"):
+        imitation.load(tmp_path, games.make("go_5x5"))
+
+
+def test_load__jsonl_values_alternate_and_openings_are_not_targets(ttt_games):
+    dataset = imitation.load(ttt_games, games.make("tic_tac_toe"))
+    assert dataset.num_games == 64 and dataset.move.min() == 2  # 2 random opening moves
+    first = dataset.move == 2
+    # Perfect play after 2 random moves: X can still lose (or win) only if the opening was bad.
+    value = dataset.samples.value_target
+    same_game = dataset.game[1:] == dataset.game[:-1]
+    assert np.all(value[1:][same_game] == -value[:-1][same_game])
+    assert first.sum() == 64
+
+
+def test_split__by_game_and_batches_cover_every_sample(ttt_games):
+    dataset = imitation.load(ttt_games, games.make("tic_tac_toe"))
+    train_set, held_out = imitation.split(dataset, 0.25, seed=0)
+    assert held_out.num_games == 16 and train_set.num_games == 48
+    assert not set(train_set.game) & set(held_out.game)
+    n, batch = len(train_set.game), 32
+    per_epoch = n // batch
+    seen = np.concatenate([imitation.batch_indices(s, n, batch, 7) for s in range(per_epoch)])
+    assert len(np.unique(seen)) == len(seen) == per_epoch * batch  # an epoch: no repeats
+    again = imitation.batch_indices(per_epoch + 3, n, batch, 7)
+    assert np.array_equal(again, imitation.batch_indices(per_epoch + 3, n, batch, 7))
+    assert not np.array_equal(again, imitation.batch_indices(3, n, batch, 7))  # a new epoch
+
+
+def test_supervised_loss_falls_on_a_fixed_batch(ttt_games):
+    config = tiny_config(imitation=str(ttt_games))
+    config = dataclasses.replace(
+        config,
+        train=dataclasses.replace(config.train, augment=False),  # the same batch every step
+        supervised=dataclasses.replace(config.supervised, learning_rate=3e-3, num_steps=100),
+    )
+    env = games.make("tic_tac_toe")
+    dataset = imitation.load(ttt_games, env)
+    state = train.create_train_state(jax.random.PRNGKey(0), env, config, IMITATION)
+    update = jax.jit(lambda s, k: imitation._update(s, dataset.samples, jnp.arange(64), k,
+                                                    config, env.id))  # fmt: skip
+    losses = []
+    for step in range(100):
+        state, metrics = update(state, jax.random.PRNGKey(step))
+        losses.append(float(metrics["loss"]))
+    assert losses[-1] < 0.2 * losses[0], losses[::10]  # measured: 3.28 -> 0.35
+    report = imitation.evaluate(state.params, dataset.subset(np.arange(len(dataset.game)) < 64))
+    assert report["top1"] > 0.6 and report["top5"] >= report["top1"]
+    assert report["top1_low"] <= report["top1"] <= report["top1_high"]
+
+
+def _cli(workdir, data, *flags):
+    return [sys.executable, "-m", "alphazero.cli", "train", "--workdir", str(workdir),
+            *TINY_FLAGS, "--imitation", str(data), *flags]  # fmt: skip
+
+
+class _Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("kill_in", ["imitation", "rl"])
+def test_resume_in_the_middle_of_either_phase_is_exact(tmp_path, ttt_games, monkeypatch, kill_in):
+    """The run dies right after a checkpoint (everything after it would be lost, as with a kill);
+    the resumed run ends with the same parameters as one that never stopped."""
+    config = tiny_config(imitation=str(ttt_games))
+    config = dataclasses.replace(
+        config,
+        supervised=dataclasses.replace(config.supervised, num_steps=12, checkpoint_every=3,
+                                       eval_every=6),
+        train=dataclasses.replace(config.train, num_iterations=3),
+    )  # fmt: skip
+    save = checkpoint.save
+    stop_at = ("imitation", 6) if kill_in == "imitation" else ("checkpoints", 2)
+
+    def dying_save(manager, loop, with_replay=True, step=None):
+        save(manager, loop, with_replay, step)
+        if manager.directory.name == stop_at[0] and manager.latest_step() == stop_at[1]:
+            raise _Killed
+
+    monkeypatch.setattr(checkpoint, "save", dying_save)
+    with pytest.raises(_Killed):
+        train.run(config, tmp_path / "killed", progress=False)
+    monkeypatch.setattr(checkpoint, "save", save)
+    rl_step = checkpoint.latest_step(tmp_path / "killed")
+    assert rl_step == (None if kill_in == "imitation" else 2)
+    train.run(config, tmp_path / "killed", progress=False)
+    train.run(config, tmp_path / "straight", progress=False)
+    a, b = load_agent(tmp_path / "killed"), load_agent(tmp_path / "straight")
+    assert a.iteration == b.iteration == 3
+    for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params), strict=True):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    template = train.init_loop_state(games.make("tic_tac_toe"), config, RL)
+    manager = checkpoint.manager(tmp_path / "killed")
+    restored = checkpoint.restore(manager, template, 3, config.replay.in_checkpoint)
+    assert int(restored.phase) == RL and int(restored.imitation_step) == 12
+    # RL counts its own optimiser steps from 0 after the hand-over.
+    assert int(restored.train_state.step) == 3 * train.updates_per_iteration(config)
+
+
+def test_cli__missing_or_unusable_imitation_data_is_one_line_error(tmp_path):
+    result = subprocess.run(
+        _cli(tmp_path / "w", tmp_path / "nothing.jsonl"), capture_output=True, text=True
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
+    (tmp_path / "bad.jsonl").write_text("not json\n")
+    result = subprocess.run(
+        _cli(tmp_path / "w", tmp_path / "bad.jsonl"), capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "no usable games" in result.stderr, result.stderr[-2000:]
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_old_checkpoints_without_phase_restore_as_rl(tmp_path):
+    config = tiny_config()
+    env = games.make("tic_tac_toe")
+    loop = train.init_loop_state(env, config)
+    old = loop._replace(phase=None, imitation_step=None)  # as saved before the imitation phase
+    checkpoint.save(checkpoint.manager(tmp_path), old, with_replay=False)
+    restored = checkpoint.restore(checkpoint.manager(tmp_path), loop, with_replay=False)
+    assert int(restored.phase) == RL and int(restored.imitation_step) == 0
+
+
+def test_sgf_read_folder_never_raises(tmp_path):
+    (tmp_path / "a.sgf").write_bytes(bytes(range(256)))
+    usable, skipped = sgf.read_folder(tmp_path, size=5)
+    assert usable == [] and skipped == {"unreadable": 1}

@@ -192,7 +192,7 @@ def _play_batch(
         result=[None] * batch,
         engines={
             p.name: [GtpClient(p.command(size, komi, seed + g)) for g in games]
-            for p in (a, b)
+            for p in ((a,) if a is b else (a, b))  # one engine plays both sides when a is b
             if p.command is not None
         },
         opening=np.array([g % (openings + 1) for g in games]),
@@ -240,8 +240,7 @@ def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply
     for g in np.flatnonzero(running):
         table.moves[g].append(int(actions[g]))
         mover = a if a_moves[g] else b
-        players = (a,) if a is b else (a, b)  # one engine plays both sides when a is b
-        for player in players:  # tell the other engine (a genmove already played it on its own)
+        for player in (a,) if a is b else (a, b):  # tell the other engine (genmove played it)
             if (player is not mover or opening[g]) and player.name in table.engines:
                 vertex = coords.action_to_gtp(int(actions[g]), referee.size)
                 table.engines[player.name][g].send(f"play {colour} {vertex}")

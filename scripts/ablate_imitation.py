@@ -28,17 +28,34 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from alphazero import config as config_lib
 from alphazero import match, ratings
 
 ARMS = ("scratch", "imitation", "imitation_rl")
+ROOT = Path(__file__).resolve().parents[1]
 KOMI = {7: 8.5, 9: 7.5}
 
 
-def arm_config(preset: str, arm: str, seed: int, data: str, steps: int) -> config_lib.Config:
-    base = config_lib.PRESETS[preset]()
+def smoke(config: config_lib.Config) -> config_lib.Config:
+    """The same run at a size CI compiles and runs in seconds (`--smoke`)."""
+    return dataclasses.replace(
+        config,
+        network=config_lib.NetworkConfig(num_blocks=1, num_channels=8),
+        search=dataclasses.replace(config.search, num_simulations=4),
+        selfplay=dataclasses.replace(config.selfplay, num_games=8, num_moves=8),
+        replay=dataclasses.replace(config.replay, capacity=512),
+        train=dataclasses.replace(config.train, batch_size=16),
+        eval=dataclasses.replace(config.eval, num_simulations=4, num_games=2),
+    )
+
+
+def arm_config(args, arm: str, seed: int) -> config_lib.Config:
+    base = config_lib.PRESETS[args.preset]()
+    base = smoke(base) if args.smoke else base
     config = dataclasses.replace(base, seed=seed)
+    data, steps = args.data, args.steps
     if arm == "scratch":
         return config
     supervised = dataclasses.replace(base.supervised, num_steps=steps, eval_every=steps // 4,
@@ -61,19 +78,20 @@ def train_until(config: config_lib.Config, workdir: Path, minutes: float) -> dic
     iterations = 0 if config.train.num_iterations == 0 else 100_000
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, max_minutes=minutes, num_iterations=iterations))  # fmt: skip
-    train.run(config, workdir, progress=True)
+    train.run(config, workdir, progress=False)
     template = train.init_loop_state(games.make(config.game), config, RL)
     loop = checkpoint.restore(checkpoint.manager(workdir), template, with_replay=False)
     return dict(iteration=int(loop.iteration), positions=int(loop.counters.positions),
                 minutes=float(loop.counters.wall_time) / 60)  # fmt: skip
 
 
-def evaluate_point(workdir: Path, size: int, games: int, ladder: list[dict], tag: str) -> dict:
+def evaluate_point(workdir: Path, size: int, games: int, ladder: list[dict], tag: str,
+                   simulations: int = 32) -> dict:  # fmt: skip
     """The newest checkpoint against GNU Go level 10 and random, `games` each; its Elo."""
     from alphazero.agent import load_agent
 
     name = f"agent-{tag}"
-    player = match.agent_player(load_agent(workdir, simulations=32), name=name)
+    player = match.agent_player(load_agent(workdir, simulations=simulations), name=name)
     out = workdir / "points" / tag
     records = []
     for opponent in ("gnugo-10", "random"):
@@ -91,24 +109,27 @@ def read_points(out: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
-def run_arm(args, arm: str, seed: int, ladder: list[dict]) -> None:
+def run_arm(args, arm: str, seed: int, ladder: list[dict], bar) -> None:
     size = int(args.preset.split("_")[1].split("x")[0])
-    config = arm_config(args.preset, arm, seed, args.data, args.steps)
+    config = arm_config(args, arm, seed)
     workdir = Path(args.out) / f"{arm}_seed{seed}"
     done = {p["point"] for p in read_points(Path(args.out)) if (p["arm"], p["seed"]) == (arm, seed)}
     points = [1] if arm == "imitation" else range(1, args.points + 1)
     for point in points:
         if point in done:
             continue
+        bar.set_description(f"{arm}, seed {seed}, point {point}")
         state = train_until(config, workdir, args.minutes * point / args.points)
         tag = f"{arm}-{seed}-{point}"
-        result = evaluate_point(workdir, size, args.games, ladder, tag)
+        result = evaluate_point(workdir, size, args.games, ladder, tag, 4 if args.smoke else 32)
         line = dict(arm=arm, seed=seed, point=point, **state, **result)
         with (Path(args.out) / "points.jsonl").open("a") as f:
             f.write(json.dumps(line) + "\n")
-        print(f"[{tag}] {state['minutes']:.1f} min, {state['positions']} positions: Elo "
-              f"{result['elo']:+.0f} [{result['elo_low']:+.0f}, {result['elo_high']:+.0f}]",
-              flush=True)  # fmt: skip
+        bar.write(
+            f"[{tag}] {state['minutes']:.1f} min, {state['positions']} positions: Elo "
+            f"{result['elo']:+.0f} [{result['elo_low']:+.0f}, {result['elo_high']:+.0f}]"
+        )
+        bar.update(1)
 
 
 def report(out: Path, minutes: float, rung: float) -> str:
@@ -174,12 +195,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
     parser.add_argument("--games", type=int, default=64, help="games per opponent per point")
-    parser.add_argument("--ladder", default="docs/results/ladder_7x7/games.jsonl")
+    parser.add_argument("--ladder", help="rung games (default: docs/results/ladder_NxN)")
     parser.add_argument("--rung", type=float, default=-300.0, help="Elo the table times")
     parser.add_argument("--out", default="runs/ablation_7x7")
     parser.add_argument("--report", action="store_true", help="only write the table and plots")
+    parser.add_argument("--smoke", action="store_true", help="tiny network and search (CI)")
     args = parser.parse_args()
     out = Path(args.out)
+    size = args.preset.split("_")[1]
+    args.ladder = args.ladder or str(ROOT / "docs" / "results" / f"ladder_{size}" / "games.jsonl")
     if not args.report:
         if not Path(args.data).exists() or not Path(args.ladder).exists():
             sys.exit(f"error: {args.data} or {args.ladder} does not exist")
@@ -187,9 +211,12 @@ def main() -> None:
             sys.exit("error: --minutes, --points, --steps must be positive, --games even")
         out.mkdir(parents=True, exist_ok=True)
         ladder = [json.loads(x) for x in Path(args.ladder).read_text().splitlines()]
-        for seed in args.seeds:  # all arms of one seed first: partial results stay comparable
-            for arm in args.arms:
-                run_arm(args, arm, seed, ladder)
+        per_seed = sum(1 if arm == "imitation" else args.points for arm in args.arms)
+        done = len([p for p in read_points(out) if p["seed"] in args.seeds])
+        with tqdm(total=per_seed * len(args.seeds), initial=done, unit="point") as bar:
+            for seed in args.seeds:  # all arms of one seed first: partial results comparable
+                for arm in args.arms:
+                    run_arm(args, arm, seed, ladder, bar)
     print(report(out, args.minutes, args.rung))
 
 

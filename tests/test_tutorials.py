@@ -51,6 +51,7 @@ def test_tutorial__every_code_block_runs(page, tmp_path, monkeypatch):
         pytest.skip("GNU Go not installed (CI installs it)")
     readme = (ROOT / "README.md").read_text()
     (tmp_path / "scripts").symlink_to(ROOT / "scripts")
+    (tmp_path / "data").symlink_to(ROOT / "data")  # the shipped expert games
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__tutorial__"}
     code_blocks = [b for b in notebooks.blocks(page.read_text()) if b.lang in ("bash", "python")]

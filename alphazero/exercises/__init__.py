@@ -49,6 +49,12 @@ EXERCISES = (
         "GTP and SGF coordinates of pgx actions",
         "exercises/ex7_coordinates.py",
     ),
+    Exercise(
+        8,
+        "imitation",
+        "Learning from an expert: targets, accuracy, a split by game",
+        "exercises/ex8_imitation.py",
+    ),
 )
 
 

@@ -198,7 +198,7 @@ def _play_batch(
         opening=np.array([g % (openings + 1) for g in games]),
     )
     states = referee.init(jax.random.PRNGKey(seed))
-    key = jax.random.PRNGKey(seed + 1)
+    key = jax.random.fold_in(jax.random.PRNGKey(seed + 1), games[0])  # new moves every batch
     ply = 0
     try:
         while not table.done.all():

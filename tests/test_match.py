@@ -43,6 +43,24 @@ def test_match__random_against_a_passing_engine(tmp_path):
     assert game.black == "fake-pass" and game.moves == records[1]["actions"]
 
 
+def test_match__every_batch_draws_new_random_moves():
+    """Game g and game g + parallel sit in the same slot of two batches: their random moves
+    (random openings, sampled agent moves) must not repeat from batch to batch."""
+    records = match.play(match.random_player(), fake("pass"), 5, 0.5, 8, parallel=4)
+    for g in range(4):
+        assert records[g]["actions"] != records[g + 4]["actions"], g
+
+
+def test_match__openings_one_engine_for_both_colours(tmp_path):
+    """A player against itself (same object) runs one engine per game; game g opens with
+    g % 3 random moves, recorded in the SGF, and the engine is told about them."""
+    engine = fake("pass")
+    records = match.play(engine, engine, 5, 0.5, 3, tmp_path, parallel=3, openings=2)
+    assert [r["opening_moves"] for r in records] == [0, 1, 2]
+    assert [r["actions"][: r["opening_moves"]].count(25) for r in records] == [0, 0, 0]
+    assert "random opening moves 2" in sgf.read_game(tmp_path / records[2]["sgf"]).comment
+
+
 def test_match__continues_an_interrupted_match_without_replaying(tmp_path):
     first = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, tmp_path, parallel=2)
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.sgf")}

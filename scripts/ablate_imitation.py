@@ -1,7 +1,7 @@
 """What each phase of the AlphaGo recipe buys: RL from scratch, imitation only, imitation then RL.
 
     python scripts/ablate_imitation.py --preset go_7x7 --data data/go_7x7_gnugo10 \
-        --minutes 20 --points 4 --seeds 0 1 2 --out runs/ablation_7x7
+        --minutes 15 --points 3 --seeds 0 1 2 --out runs/ablation_7x7
 
 Every arm trains the preset's network for the same wall-clock budget (`--minutes`, counted by the
 run itself: imitation steps, self-play, learning; not evaluation or compiles). At `--points`
@@ -189,8 +189,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="go_7x7", choices=[f"go_{n}x{n}" for n in KOMI])
     parser.add_argument("--data", default="data/go_7x7_gnugo10", help="expert games (SGF folder)")
-    parser.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget per arm")
-    parser.add_argument("--points", type=int, default=4, help="evaluations per RL arm")
+    parser.add_argument("--minutes", type=float, default=15.0, help="wall-clock budget per arm")
+    parser.add_argument("--points", type=int, default=3, help="evaluations per RL arm")
     parser.add_argument("--steps", type=int, default=1500, help="supervised steps (both arms)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)

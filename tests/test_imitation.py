@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 
@@ -196,3 +197,14 @@ def test_sgf_read_folder_never_raises(tmp_path):
     (tmp_path / "a.sgf").write_bytes(bytes(range(256)))
     usable, skipped = sgf.read_folder(tmp_path, size=5)
     assert usable == [] and skipped == {"unreadable": 1}
+
+
+def test_load__connect_four_alphabeta_games(tmp_path):
+    path = tmp_path / "c4.jsonl"
+    load_script("make_expert_games").reference_games("connect_four", 8, path, 0, 1, 2)
+    lines = path.read_text().splitlines()
+    dataset = imitation.load(path, games.make("connect_four"))
+    assert dataset.num_games == 8 and dataset.move.min() == 2
+    first = json.loads(lines[0])["moves"]
+    got = dataset.samples.action_weights[dataset.game == 0].argmax(-1)
+    assert list(got) == first[2:]  # the alpha-beta moves after the 2 random ones

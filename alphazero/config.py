@@ -5,7 +5,8 @@ Every field has a one-line doc (unit, paper value where the paper gives one). Th
 docs/reference.md#configuration cannot drift from this file. Library code receives a `Config` as an
 argument (or closes over one); nothing reads flags or globals.
 
-Presets are plain functions returning a `Config`; `PRESETS` maps a name to one.
+Presets are plain functions returning a `Config` (alphazero/presets.py, re-exported here);
+`PRESETS` maps a name to one.
 """
 
 from __future__ import annotations
@@ -268,108 +269,6 @@ def validate(config: Config) -> None:
         raise ConfigError("eval.exhaustive exists only for tic_tac_toe")
 
 
-# Presets ------------------------------------------------------------------------------------------
-
-
-def tic_tac_toe() -> Config:
-    """Perfect tic-tac-toe on 2 CPU cores in a few minutes (see docs/results.md)."""
-    return Config(
-        game="tic_tac_toe",
-        network=NetworkConfig(torso="mlp", num_blocks=2, num_channels=128),
-        search=SearchConfig(num_simulations=32, max_depth=9),
-        selfplay=SelfPlayConfig(
-            num_games=512, num_moves=9, temperature_moves=2, random_opening_moves=6
-        ),
-        replay=ReplayConfig(capacity=50_000, reuse=4.0),
-        train=TrainConfig(num_iterations=60, batch_size=512, learning_rate=1e-3),
-        eval=EvalConfig(
-            every=20,
-            num_games=128,
-            num_simulations=32,
-            algorithm="gumbel",
-            opponents=("random", "minimax"),
-            exhaustive=True,
-        ),
-    )
-
-
-def connect_four() -> Config:
-    """Connect four to beat depth-2 alpha-beta within 30 minutes on 2 CPU cores."""
-    return Config(
-        game="connect_four",
-        network=NetworkConfig(torso="resnet", num_blocks=2, num_channels=32),
-        search=SearchConfig(num_simulations=32, max_depth=42),
-        selfplay=SelfPlayConfig(
-            num_games=128, num_moves=42, temperature_moves=8, random_opening_moves=4
-        ),
-        replay=ReplayConfig(capacity=200_000, reuse=4.0),
-        # A constant step size, and the newest network plays; a cosine schedule and a parameter
-        # average (runs v5-v7) did not beat it. 300 iterations took 27 minutes on 2 cores (run v11,
-        # docs/results.md); the in-training evaluations swing, so more iterations pay.
-        train=TrainConfig(num_iterations=300, batch_size=512, learning_rate=1e-3),
-        # PUCT plays this game more strongly than Gumbel at 64 simulations (docs/results.md).
-        eval=EvalConfig(
-            every=25,
-            num_games=64,
-            num_simulations=64,
-            algorithm="puct",
-            opponents=("random", "alphabeta-2"),
-        ),
-    )
-
-
-def go_9x9() -> Config:
-    """Reference configuration R of the throughput benchmark (6 blocks x 64 channels)."""
-    return Config(
-        game="go_9x9",
-        network=NetworkConfig(torso="resnet", num_blocks=6, num_channels=64),
-        search=SearchConfig(num_simulations=32),
-        selfplay=SelfPlayConfig(num_games=128, num_moves=64, temperature_moves=16),
-        replay=ReplayConfig(capacity=500_000, reuse=4.0),
-        train=TrainConfig(num_iterations=1000, batch_size=256),
-        eval=EvalConfig(every=20, num_games=64, opponents=("random",)),
-    )
-
-
-def small_go(size: int) -> Config:
-    """Go on a small board: the 9x9 recipe with a proportionally shorter horizon."""
-    base = go_9x9()
-    return dataclasses.replace(
-        base,
-        game=f"go_{size}x{size}",
-        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=64),
-        selfplay=dataclasses.replace(base.selfplay, num_moves=2 * size * size),
-    )
-
-
-def go_7x7() -> Config:
-    """7x7 Go (komi 8.5) on 2 CPU cores in about 2 hours; small checkpoints that can be committed,
-    so the run resumes across machines (docs/results.md, "Go 7x7")."""
-    return Config(
-        game="go_7x7",
-        network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=32),
-        search=SearchConfig(num_simulations=16, max_num_considered_actions=16),
-        # 98 = 2 * 7 * 7 moves: pgx ends every game by then, so each slot finishes its game.
-        selfplay=SelfPlayConfig(num_games=256, num_moves=98, temperature_moves=8),
-        replay=ReplayConfig(capacity=250_000, reuse=4.0, in_checkpoint=False),
-        train=TrainConfig(num_iterations=70, batch_size=256, learning_rate=1e-3),
-        eval=EvalConfig(every=10, num_games=64, num_simulations=32, opponents=("random",)),
-        checkpoint_every=2,
-    )
-
-
-PRESETS = {
-    "tic_tac_toe": tic_tac_toe,
-    "connect_four": connect_four,
-    "othello": lambda: dataclasses.replace(go_9x9(), game="othello"),
-    "hex": lambda: dataclasses.replace(go_9x9(), game="hex"),
-    "go_5x5": lambda: small_go(5),
-    "go_7x7": go_7x7,
-    "go_9x9": go_9x9,
-    "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
-}
-
-
 # Serialisation (workdir/config.json) --------------------------------------------------------------
 
 
@@ -418,3 +317,16 @@ def diff(old: Config, new: Config) -> list[str]:
 
     a, b = flat(to_dict(old)), flat(to_dict(new))
     return sorted(k for k in a if a[k] != b[k])
+
+
+# Presets live in alphazero/presets.py; re-exported here (`config.PRESETS`, `config.go_7x7()`).
+from alphazero.presets import (  # noqa: E402
+    PRESETS,
+    connect_four,
+    go_7x7,
+    go_9x9,
+    small_go,
+    tic_tac_toe,
+)
+
+__all__ = ["PRESETS", "connect_four", "go_7x7", "go_9x9", "small_go", "tic_tac_toe"]

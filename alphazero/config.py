@@ -138,7 +138,7 @@ class SupervisedConfig:
     learning_rate: float = 1e-3
     """AdamW step size at the start; cosine decay to 10% of it over num_steps."""
     validation_fraction: float = 0.1
-    """Share of the games held out for validation metrics (split by game, never by position)."""
+    """Share of the distinct games held out for validation (by game, never by position)."""
     eval_every: int = 250
     """Held-out accuracy and value error every this many steps (and after the last); 0 = end."""
     checkpoint_every: int = 250

@@ -50,15 +50,20 @@ class Dataset(NamedTuple):
     game: np.ndarray  # [N] int, index of the position's game in the source
     move: np.ndarray  # [N] int, move number in its game (0 = the first move)
     length: np.ndarray  # [N] int, number of moves of its game
+    sequence: np.ndarray  # [N] int, index of its game's move sequence (identical games share it)
     skipped: dict  # reason -> number of games skipped
 
     @property
     def num_games(self) -> int:
         return len(np.unique(self.game))
 
+    @property
+    def num_distinct(self) -> int:
+        return len(np.unique(self.sequence))
+
     def subset(self, keep: np.ndarray) -> Dataset:
         cut = lambda x: x[keep]  # noqa: E731
-        return Dataset(jax.tree.map(cut, self.samples), *map(cut, self[1:4]), self.skipped)
+        return Dataset(jax.tree.map(cut, self.samples), *map(cut, self[1:5]), self.skipped)
 
 
 class _Record(NamedTuple):
@@ -157,6 +162,7 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     first = np.array([r.outcome or 0.0 for r in records], np.float32)[:, None]
     sign = np.where(t % 2 == 0, 1.0, -1.0) if env.num_players == 2 else np.ones_like(t)
     value = (first * sign).astype(np.float32)
+    _, sequence = np.unique(moves, axis=0, return_inverse=True)
     game, move = np.nonzero(keep)
     samples = Samples(
         observation=observations[game, move],
@@ -164,15 +170,17 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
         value_target=value[game, move],
         mask=np.broadcast_to(known, keep.shape)[game, move].astype(np.float32),
     )
-    return Dataset(samples, game, move, lengths[game, 0], skipped)
+    return Dataset(samples, game, move, lengths[game, 0], sequence.ravel()[game], skipped)
 
 
 def split(dataset: Dataset, validation_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
-    """(train, validation): a random `validation_fraction` of the games (at least one) held out."""
-    games = np.unique(dataset.game)
-    held = max(1, round(validation_fraction * len(games))) if validation_fraction > 0 else 0
-    held_out = np.random.default_rng(seed).permutation(games)[:held]
-    is_held = np.isin(dataset.game, held_out)
+    """(train, validation): a random `validation_fraction` of the distinct games (at least one)
+    held out. Identical games (the same move sequence, common in engine self-play) fall on the
+    same side, so no held-out game is also a training game."""
+    sequences = np.unique(dataset.sequence)
+    held = max(1, round(validation_fraction * len(sequences))) if validation_fraction > 0 else 0
+    held_out = np.random.default_rng(seed).permutation(sequences)[:held]
+    is_held = np.isin(dataset.sequence, held_out)
     return dataset.subset(~is_held), dataset.subset(is_held)
 
 
@@ -272,7 +280,8 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
     data = jax.device_put(train_set.samples)
     skipped = ", ".join(f"{n} {why}" for why, n in train_set.skipped.items()) or "none"
     print(f"imitation: {train_set.num_games} games ({len(train_set.game)} positions) to learn "
-          f"from, {held_out.num_games} held out; skipped: {skipped}")  # fmt: skip
+          f"from, {held_out.num_games} held out ({held_out.num_distinct} distinct move "
+          f"sequences); skipped: {skipped}")  # fmt: skip
     bar = tqdm(total=sup.num_steps, initial=int(loop.imitation_step), desc="imitation",
                disable=not progress)  # fmt: skip
     while (step := int(loop.imitation_step)) < sup.num_steps:

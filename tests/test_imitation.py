@@ -99,6 +99,21 @@ def test_split__by_game_and_batches_cover_every_sample(ttt_games):
     assert not np.array_equal(again, imitation.batch_indices(3, n, batch, 7))  # a new epoch
 
 
+def test_split__identical_games_fall_on_the_same_side(ttt_games, tmp_path):
+    lines = ttt_games.read_text().splitlines()
+    doubled = tmp_path / "doubled.jsonl"
+    doubled.write_text("\n".join(lines + lines) + "\n")  # every game twice
+    dataset = imitation.load(doubled, games.make("tic_tac_toe"))
+    assert (
+        dataset.num_games == 128
+        and dataset.num_distinct
+        == imitation.load(ttt_games, games.make("tic_tac_toe")).num_distinct
+    )
+    train_set, held_out = imitation.split(dataset, 0.25, seed=0)
+    assert not set(train_set.sequence) & set(held_out.sequence)
+    assert held_out.num_games == 2 * held_out.num_distinct  # both copies held out together
+
+
 def test_supervised_loss_falls_on_a_fixed_batch(ttt_games):
     config = tiny_config(imitation=str(ttt_games))
     config = dataclasses.replace(

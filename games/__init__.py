@@ -7,6 +7,7 @@ callers `jax.vmap` them over a batch.
 
 from collections.abc import Callable
 
+import numpy as np
 import pgx
 
 # Import every game module now: pgx.make imports them lazily, and a first import inside a jit
@@ -17,7 +18,9 @@ import pgx.othello
 import pgx.tic_tac_toe
 from pgx.go import Go
 
+from games import countdown_solver
 from games.connect_four_alphabeta import alphabeta_player, heuristic, move_values
+from games.countdown import Countdown
 from games.random_player import Player, random_argmax, random_player
 from games.tic_tac_toe_solver import Positions, action_values, all_positions, minimax_player
 
@@ -30,7 +33,20 @@ _REGISTRY: dict[str, Callable[[], pgx.Env]] = {
     "go_7x7": lambda: Go(size=7, komi=8.5),
     "go_9x9": lambda: Go(size=9, komi=7.5),
     "go_19x19": lambda: Go(size=19, komi=7.5),
+    "countdown": lambda: Countdown(k=(2, 6)),
+    **{f"countdown_k{k}": (lambda k=k: Countdown(k=k)) for k in range(2, 7)},
+    "countdown_24": lambda: Countdown(instances=game_of_24_instances()),
+    "countdown_token": lambda: Countdown(k=(2, 4), mode="token"),
 }
+
+
+def game_of_24_instances() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,346 solvable Game-of-24 sets (four numbers from 1..13, target 24) as an instance
+    table: numbers [1346, 6] (-1 padded), targets [1346]."""
+    sets = [s for s in countdown_solver.game_of_24_sets() if countdown_solver.solvable(s, 24)]
+    numbers = np.full((len(sets), 6), -1, np.int32)
+    numbers[:, :4] = sets
+    return numbers, np.full(len(sets), 24, np.int32)
 
 
 def available() -> tuple[str, ...]:
@@ -72,12 +88,14 @@ def make(name: str) -> pgx.Env:
 
 
 __all__ = [
+    "Countdown",
     "Player",
     "Positions",
     "action_values",
     "all_positions",
     "alphabeta_player",
     "available",
+    "game_of_24_instances",
     "heuristic",
     "make",
     "minimax_player",

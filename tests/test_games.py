@@ -32,6 +32,14 @@ def test_available_names() -> None:
         "go_7x7",
         "go_9x9",
         "go_19x19",
+        "countdown",
+        "countdown_k2",
+        "countdown_k3",
+        "countdown_k4",
+        "countdown_k5",
+        "countdown_k6",
+        "countdown_24",
+        "countdown_token",
     )
 
 

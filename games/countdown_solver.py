@@ -1,0 +1,127 @@
+"""Exact Countdown solver: solvability, winning actions, solution counts (plain Python, memoised).
+
+A position is a multiset of non-negative integers (sorted descending, as the environment keeps
+its slots) and a target. One step takes two numbers a >= b and replaces them by a + b, a * b,
+a - b or a / b (division exact, b != 0); results above `VALUE_CAP` are illegal. The position is
+won when one number is left and it equals the target (every number used exactly once).
+
+The action numbering is the environment's (`games/countdown.py`, step mode): action = 4 * pair +
+op, with pair p the p-th slot pair (i, j), i < j, of `PAIRS` and op the index in `OPS`. Used to
+make demonstrations, gold values and tests; never inside an agent.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+MAX_NUMBERS = 6  # slots of the environment
+VALUE_CAP = 100_000  # largest legal intermediate result (6 digits)
+OPS = "+*-/"  # applied to (a, b) with a >= b
+PAIRS = tuple(itertools.combinations(range(MAX_NUMBERS), 2))  # 15 slot pairs, i < j
+NUM_ACTIONS = len(PAIRS) * len(OPS)  # 60
+
+
+def combine(a: int, b: int, op: int) -> int | None:
+    """a OP b for a >= b, or None if the step is illegal (inexact, division by 0, over the cap)."""
+    if op == 0:
+        c = a + b
+    elif op == 1:
+        c = a * b
+    elif op == 2:
+        c = a - b
+    else:
+        if b == 0 or a % b:
+            return None
+        c = a // b
+    return c if c <= VALUE_CAP else None
+
+
+def step(numbers: tuple[int, ...], action: int) -> tuple[int, ...] | None:
+    """The numbers after `action` (sorted descending), or None if it is illegal there."""
+    (i, j), op = PAIRS[action // len(OPS)], action % len(OPS)
+    if j >= len(numbers):
+        return None
+    c = combine(numbers[i], numbers[j], op)
+    if c is None:
+        return None
+    rest = [n for s, n in enumerate(numbers) if s not in (i, j)]
+    return tuple(sorted([*rest, c], reverse=True))
+
+
+def _children(numbers: tuple[int, ...]) -> dict[tuple[int, ...], list[int]]:
+    """Distinct positions one step away -> the actions that reach them."""
+    out: dict[tuple[int, ...], list[int]] = {}
+    for action in range(NUM_ACTIONS):
+        child = step(numbers, action)
+        if child is not None:
+            out.setdefault(child, []).append(action)
+    return out
+
+
+def _key(numbers) -> tuple[int, ...]:
+    return tuple(sorted((int(n) for n in numbers if n >= 0), reverse=True))
+
+
+@functools.lru_cache(maxsize=2_000_000)
+def _solvable(numbers: tuple[int, ...], target: int) -> bool:
+    if len(numbers) == 1:
+        return numbers[0] == target
+    return any(_solvable(child, target) for child in _children(numbers))
+
+
+@functools.lru_cache(maxsize=2_000_000)
+def _count(numbers: tuple[int, ...], target: int) -> int:
+    if len(numbers) == 1:
+        return int(numbers[0] == target)
+    return sum(_count(child, target) for child in _children(numbers))
+
+
+def solvable(numbers, target: int) -> bool:
+    """Whether the numbers (any order; negative entries = empty slots) can make `target`."""
+    return _solvable(_key(numbers), int(target))
+
+
+def winning_actions(numbers, target: int) -> list[int]:
+    """Every action (environment numbering) after which the position is still solvable."""
+    key = _key(numbers)
+    if len(key) == 1:
+        return []
+    return [a for a in range(NUM_ACTIONS) if (c := step(key, a)) and _solvable(c, int(target))]
+
+
+def count_solutions(numbers, target: int) -> int:
+    """Solutions as distinct sequences of positions (steps that give the same multiset, such as
+    swapping equal numbers, count once): a difficulty measure, 0 if unsolvable."""
+    return _count(_key(numbers), int(target))
+
+
+def solution(numbers, target: int) -> list[int] | None:
+    """One winning action sequence (the first in action order), or None if unsolvable."""
+    key, path = _key(numbers), []
+    if not _solvable(key, int(target)):
+        return None
+    while len(key) > 1:
+        action = winning_actions(key, target)[0]
+        path.append(action)
+        key = step(key, action)
+    return path
+
+
+def to_expression(numbers, actions: list[int]) -> str:
+    """The arithmetic expression an action sequence computes, e.g. '(8-5)*(10-6)'."""
+    items = sorted(((int(n), str(int(n))) for n in numbers if n >= 0), reverse=True)
+    for action in actions:
+        (i, j), op = PAIRS[action // len(OPS)], action % len(OPS)
+        (a, ea), (b, eb) = items[i], items[j]
+        c = combine(a, b, op)
+        rest = [x for s, x in enumerate(items) if s not in (i, j)]
+        items = sorted([*rest, (c, f"({ea}{OPS[op]}{eb})")], key=lambda x: x[0], reverse=True)
+    text = items[0][1]
+    return text[1:-1] if text.startswith("(") and len(actions) else text
+
+
+def game_of_24_sets() -> list[tuple[int, int, int, int]]:
+    """The 1,820 multisets of four numbers from 1..13, sorted descending."""
+    return [tuple(sorted(s, reverse=True)) for s in itertools.combinations_with_replacement(
+        range(1, 14), 4)]  # fmt: skip

@@ -1,0 +1,152 @@
+"""games/countdown.py and games/countdown_solver.py: known counts, rules against the solver,
+text observations, held-out splits, both action modes."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import games
+from games import countdown as cd
+from games import countdown_solver as solver
+
+
+@pytest.fixture(scope="module")
+def step_fns():
+    """One compiled init/step per environment kind, shared by the tests."""
+    envs = {"mix": cd.Countdown(k=(2, 6)), "test5": cd.Countdown(k=5, split="test")}
+    envs["token"] = cd.Countdown(k=(2, 4), mode="token")
+    return {name: (env, jax.jit(jax.vmap(env.init)), jax.jit(jax.vmap(env.step)))
+            for name, env in envs.items()}  # fmt: skip
+
+
+def test_solver__game_of_24_has_1346_solvable_sets():
+    sets = solver.game_of_24_sets()
+    assert len(sets) == 1820 and len(set(sets)) == 1820
+    assert sum(solver.solvable(s, 24) for s in sets) == 1346  # integer-only, all numbers used
+    assert solver.solvable((13, 13, 13, 13), 24) is False
+    assert not solver.solvable((8, 8, 3, 3), 24)  # only 8 / (3 - 8/3): needs a fraction
+    assert solver.solvable((8, 1, 1, 1), 24)  # 8 * (1 + 1 + 1)
+
+
+def test_solver__known_answers():
+    assert solver.count_solutions((4, 3, 2, 1), 24) == 13
+    assert solver.to_expression((10, 8, 6, 5), solver.solution((10, 8, 6, 5), 24)) == (
+        "(8*5)-(10+6)"
+    )
+    assert solver.winning_actions((6, 4), 24) == [1]  # pair (0, 1), op '*'
+    assert solver.step((6, 4), 3) is None  # 6 / 4 is not exact
+    assert solver.step((100_000, 2), 1) is None  # over the cap
+    assert solver.solution((7, 5), 24) is None
+
+
+def _random_states(env, init, step, n, steps, seed=0):
+    key = jax.random.PRNGKey(seed)
+    state = init(jax.random.split(key, n))
+    for i in range(steps):
+        logits = jnp.where(state.legal_action_mask, 0.0, -jnp.inf)
+        action = jax.random.categorical(jax.random.fold_in(key, i), logits)
+        state = step(state, action)
+    return state
+
+
+def test_step_mode__mask_and_transitions_match_the_solver(step_fns):
+    env, init, step = step_fns["mix"]
+    for steps in range(3):
+        state = _random_states(env, init, step, 64, steps, seed=steps)
+        for numbers, mask, done in zip(np.asarray(state.numbers), np.asarray(
+                state.legal_action_mask), np.asarray(state.terminated), strict=True):  # fmt: skip
+            if done:
+                continue
+            key = tuple(int(n) for n in numbers if n >= 0)
+            legal = [solver.step(key, a) is not None for a in range(solver.NUM_ACTIONS)]
+            assert mask.tolist() == legal, key
+
+
+def test_step_mode__solver_paths_always_score_1_and_random_play_ends(step_fns):
+    env, init, step = step_fns["mix"]
+    state = init(jax.random.split(jax.random.PRNGKey(3), 1024))  # jit(vmap) over 1,024
+    numbers, target = np.asarray(state.numbers), np.asarray(state.target)
+    k = (numbers >= 0).sum(1)
+    assert set(k) == {2, 3, 4, 5, 6}
+    assert ((target >= 10) & (target <= 999)).all()  # every draw found a valid candidate
+    assert not (numbers == target[:, None]).any()
+    picked = np.arange(0, 1024, 16)  # 64 of them through the solver
+    paths = [solver.solution(numbers[i], target[i]) for i in picked]
+    assert all(p is not None for p in paths)  # targets come from a legal path: solvable
+    sub = jax.tree.map(lambda x: x[picked], state)
+    total = np.zeros(len(picked))
+    for t in range(5):
+        action = np.array([p[t] if t < len(p) else 0 for p in paths])
+        sub = step(sub, jnp.asarray(action))
+        total += np.asarray(sub.rewards[:, 0])
+    assert (total == 1).all() and np.asarray(sub.terminated).all()
+    played = _random_states(env, init, step, 1024, 5, seed=4)
+    assert np.asarray(played.terminated).all()  # k - 1 <= 5 steps end every game
+
+
+def test_observation__text_matches_render_and_tokenizer_round_trips(step_fns):
+    env, init, step = step_fns["mix"]
+    state = _random_states(env, init, step, 32, 2, seed=5)
+    for obs, numbers, target in zip(np.asarray(state.observation), np.asarray(state.numbers),
+                                    np.asarray(state.target), strict=True):  # fmt: skip
+        assert cd.decode(obs) == cd.render(numbers, target)
+        assert len(obs) == cd.STATE_LEN and (obs[len(cd.decode(obs)) :] == cd.PAD).all()
+    text = "999:100000,99999,8,0,1,10"
+    assert cd.decode(cd.encode(text)) == text and len(cd.VOCAB) == 22
+    widest = env.init_instance(jnp.int32([100_000] * 6), 999)
+    assert cd.decode(widest.observation) == "999:" + ",".join(["100000"] * 6)  # 46 <= 48 tokens
+
+
+def test_splits__held_out_instances_never_drawn_for_training(step_fns):
+    _, init, _ = step_fns["test5"]
+    test = init(jax.random.split(jax.random.PRNGKey(6), 256))
+    assert (cd.split_of(test.numbers, test.target) == 0).all()
+    train = games.make("countdown_k4")
+    state = jax.jit(jax.vmap(train.init))(jax.random.split(jax.random.PRNGKey(7), 1024))
+    assert (cd.split_of(state.numbers, state.target) >= 2).all()
+    numbers = np.asarray(state.numbers)
+    assert ((numbers >= 0).sum(1) == 4).all()
+    assert not ((np.asarray(state.target) == 24) & (numbers.max(1) <= 13)).any()  # no 24 set
+    numbers, targets = games.game_of_24_instances()
+    assert numbers.shape == (1346, 6) and (targets == 24).all()
+
+
+def _write(env, step, state, text: str):
+    for ch in text:
+        state = step(state, jnp.full(state.target.shape, cd.TOKEN[ch]))
+    return state
+
+
+def test_token_mode__checks_each_written_step(step_fns):
+    env, _, step = step_fns["token"]
+    start = jax.vmap(env.init_instance)(jnp.int32([[8, 5, 3, -1, -1, -1]] * 3), jnp.int32([37] * 3))
+    right = _write(env, step, start, "8*5=40;")
+    assert cd.decode(right.observation[0]) == "37:40,3|" and not right.terminated.any()
+    done = _write(env, step, right, "40-3=37;")
+    assert done.terminated.all() and (done.rewards[:, 0] == 1).all()
+    for wrong in ("8*5=41;", "8*8=64;", "3-5=0;", "5/3=1;", "9+1=10;"):
+        bad = _write(env, step, start, wrong)  # wrong arithmetic, reused or absent numbers
+        assert bad.terminated.all() and (bad.rewards[:, 0] == 0).all(), wrong
+    mask = np.asarray(_write(env, step, start, "0").legal_action_mask[0])
+    assert not mask[cd.DIGIT0 : cd.DIGIT0 + 10].any()  # no leading zeros
+    assert mask[cd.PLUS : cd.DIVIDE + 1].all() and not mask[cd.EQUALS]
+
+
+def test_token_mode__writing_a_solver_path_scores_1(step_fns):
+    env, init, step = step_fns["token"]
+    state = init(jax.random.split(jax.random.PRNGKey(8), 16))
+    texts = []
+    for numbers, target in zip(np.asarray(state.numbers), np.asarray(state.target), strict=True):
+        key, text = tuple(int(n) for n in numbers if n >= 0), ""
+        for action in solver.solution(key, int(target)):
+            (a, b), op = [key[s] for s in solver.PAIRS[action // 4]], action % 4
+            text += f"{a}{solver.OPS[op]}{b}={solver.combine(a, b, op)};"
+            key = solver.step(key, action)
+        texts.append(text)
+    total = np.zeros(16)
+    for t in range(max(map(len, texts))):  # finished games ignore the padding characters
+        chars = [cd.TOKEN[x[t]] if t < len(x) else cd.TOKEN[";"] for x in texts]
+        state = step(state, jnp.int32(chars))
+        total += np.asarray(state.rewards[:, 0])
+    assert np.asarray(state.terminated).all() and (total == 1).all(), texts

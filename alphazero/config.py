@@ -21,12 +21,14 @@ from typing import Literal
 class NetworkConfig:
     """Policy/value network (alphazero/networks.py)."""
 
-    torso: Literal["resnet", "mlp"] = "resnet"
-    """Body of the network: residual conv tower (paper) or a residual MLP (tiny boards)."""
+    torso: Literal["resnet", "mlp", "transformer"] = "resnet"
+    """Body: residual conv tower (paper), residual MLP (tiny boards) or transformer (text)."""
     num_blocks: int = 6
     """Residual blocks in the torso (AlphaZero: 19 or 39)."""
     num_channels: int = 64
     """Conv channels, or hidden width for the MLP torso (AlphaZero: 256)."""
+    num_heads: int = 4
+    """Attention heads of the transformer torso (must divide num_channels)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,6 +235,13 @@ def validate(config: Config) -> None:
         raise ConfigError(f"imitation data {config.imitation} does not exist")
     if not 0 <= config.supervised.validation_fraction < 1:
         raise ConfigError("supervised.validation_fraction must lie in [0, 1)")
+    network = config.network
+    if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
+        raise ConfigError("network.num_heads must be positive and divide network.num_channels")
+    token_game = hasattr(games.make(config.game), "vocab")  # text observations
+    if token_game != (network.torso == "transformer"):
+        raise ConfigError(f"{config.game} needs network.torso "
+                          f"{'transformer' if token_game else 'resnet or mlp'}")  # fmt: skip
     if not config.train.learning_rate > 0:
         raise ConfigError(f"train.learning_rate must be positive, got {config.train.learning_rate}")
     if not config.replay.reuse > 0:
@@ -323,10 +332,11 @@ def diff(old: Config, new: Config) -> list[str]:
 from alphazero.presets import (  # noqa: E402
     PRESETS,
     connect_four,
+    countdown,
     go_7x7,
     go_9x9,
     small_go,
     tic_tac_toe,
 )
 
-__all__ = ["PRESETS", "connect_four", "go_7x7", "go_9x9", "small_go", "tic_tac_toe"]
+__all__ = ["PRESETS", "connect_four", "countdown", "go_7x7", "go_9x9", "small_go", "tic_tac_toe"]

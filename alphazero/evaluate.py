@@ -190,13 +190,57 @@ def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
     }
 
 
+@functools.partial(jax.jit, static_argnames=("env", "player", "num_games", "cap"))
+def _solve(key, params, env, player, num_games: int, cap: int) -> jax.Array:
+    init_key, loop_key = jax.random.split(key)
+    states = jax.vmap(env.init)(jax.random.split(init_key, num_games))
+
+    def running(carry):
+        states, _, _, t = carry
+        return jnp.any(~(states.terminated | states.truncated)) & (t < cap)
+
+    def move(carry):
+        states, total, key, t = carry
+        key, sub = jax.random.split(key)
+        states = jax.vmap(env.step)(states, player(params, sub, states))
+        return states, total + states.rewards[:, 0], key, t + 1
+
+    total = jnp.zeros(num_games)
+    return jax.lax.while_loop(running, move, (states, total, loop_key, 0))[1]
+
+
+def solve_rate(key, env, player: Player, params, num_games: int, cap: int = 1000) -> dict:
+    """One-player games (puzzles): `player` on `num_games` instances drawn by `env.init`; the
+    share solved (return 1) and its 95% Wilson interval."""
+    total = np.asarray(_solve(key, params, env, player, num_games, cap))
+    rate = float((total >= 1).mean())
+    low, high = wilson_interval(rate, num_games)
+    return {"solved": rate, "solved_low": low, "solved_high": high}
+
+
+def _evaluate_puzzle(params, key, env, config: EvalConfig, agent: Player):
+    """One-player games: solve rates on held-out instances (`env.held_out()` when it has one)."""
+    held_out = env.held_out() if hasattr(env, "held_out") else env
+    metrics, lines = {}, []
+    players = {f"search@{config.num_simulations}": agent, "policy": policy_player()}
+    for i, (name, player) in enumerate(players.items()):
+        result = solve_rate(jax.random.fold_in(key, i), held_out, player, params, config.num_games)
+        metrics.update({f"eval/{k}/{name.split('@')[0]}": v for k, v in result.items()})
+        lines.append(f"{name} solves {result['solved']:.3f} [{result['solved_low']:.3f}, "
+                     f"{result['solved_high']:.3f}] of {config.num_games} held-out")  # fmt: skip
+    return metrics, lines
+
+
 def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, out_dir=None):
     """The periodic evaluation of a training run: metrics dict and printable lines. Games against
-    GNU Go (Go only) are saved as SGF + JSONL under `out_dir` when given."""
+    GNU Go (Go only) are saved as SGF + JSONL under `out_dir` when given. One-player games report
+    solve rates on held-out instances instead of games against opponents."""
     search_config = dataclasses.replace(
         search_config, num_simulations=config.num_simulations, algorithm=config.algorithm
     )
     agent = search_player(env, search_config)
+    if env.num_players == 1:
+        return _evaluate_puzzle(params, key, env, config, agent) if config.num_games else ({}, [])
     metrics, lines = {}, []
     engines = [name for name in config.opponents if name.startswith("gnugo-")]
     for i, name in enumerate(config.opponents):

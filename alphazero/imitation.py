@@ -70,6 +70,8 @@ class _Record(NamedTuple):
     moves: list[int]  # actions, first mover first
     outcome: float | None  # result for the first mover (+1, 0, -1); None if unknown
     opening: int  # first moves that are not targets (random openings)
+    instance: dict | None = None  # puzzles: keyword arguments of env.init_instance
+    targets: list[list[int]] | None = None  # per move, the expert's equally good actions
 
 
 def load(path: str | Path, env) -> Dataset:
@@ -113,7 +115,11 @@ def _jsonl_records(path: Path, env):
             if game.get("game", env.id) != env.id:
                 raise KeyError
             moves = [int(a) for a in game["moves"]]
-            record = _Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)))
+            targets = game.get("targets")
+            if targets is not None and [len(t) > 0 for t in targets] != [True] * len(moves):
+                raise ValueError
+            record = _Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)),
+                             game.get("instance"), targets)  # fmt: skip
         except (ValueError, KeyError, TypeError, AttributeError):
             skipped[unreadable] = skipped.get(unreadable, 0) + 1
             continue
@@ -121,9 +127,9 @@ def _jsonl_records(path: Path, env):
     return records, skipped
 
 
-def _replay_game(env, moves: jax.Array):
-    """One game's moves [L] (-1 = padding) -> observations [L, ...] before each move, and whether
-    every move was legal."""
+def _replay_game(env, start, moves: jax.Array):
+    """One game's moves [L] (-1 = padding) from state `start` -> observations [L, ...] before
+    each move, and whether every move was legal."""
 
     def step(state, action):
         play = action >= 0
@@ -133,7 +139,7 @@ def _replay_game(env, moves: jax.Array):
         new = jax.tree.map(lambda old, new: jnp.where(play, new, old), state, after)
         return new, (state.observation, legal)
 
-    _, (observations, legal) = jax.lax.scan(step, env.init(jax.random.PRNGKey(0)), moves)
+    _, (observations, legal) = jax.lax.scan(step, start, moves)
     return observations, legal.all()
 
 
@@ -143,11 +149,13 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     for i, r in enumerate(records):
         moves[i, : len(r.moves)] = r.moves
     replay = jax.jit(jax.vmap(functools.partial(_replay_game, env)))
+    starts = _start_states(records, env)
     observations, legal = [], []
     for start in range(0, len(records), chunk):
         part = moves[start : start + chunk]
         padded = np.pad(part, ((0, chunk - len(part)), (0, 0)), constant_values=-1)
-        obs, ok = jax.device_get(replay(jnp.asarray(padded)))
+        first = jax.tree.map(functools.partial(_pad_rows, start=start, rows=chunk), starts)
+        obs, ok = jax.device_get(replay(first, jnp.asarray(padded)))
         observations.append(obs[: len(part)])
         legal.append(ok[: len(part)])
     legal = np.concatenate(legal)
@@ -166,11 +174,36 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     game, move = np.nonzero(keep)
     samples = Samples(
         observation=observations[game, move],
-        action_weights=np.eye(env.num_actions, dtype=np.float32)[moves[game, move]],
+        action_weights=_action_weights(records, game, move, moves, env.num_actions),
         value_target=value[game, move],
         mask=np.broadcast_to(known, keep.shape)[game, move].astype(np.float32),
     )
     return Dataset(samples, game, move, lengths[game, 0], sequence.ravel()[game], skipped)
+
+
+def _start_states(records: list[_Record], env):
+    """[G] start states: env.init_instance(**instance) for puzzles, else the initial position."""
+    if records[0].instance is None:
+        start = env.init(jax.random.PRNGKey(0))
+        return jax.tree.map(lambda x: jnp.broadcast_to(x, (len(records), *x.shape)), start)
+    fields = {name: np.array([r.instance[name] for r in records]) for name in records[0].instance}
+    return jax.jit(jax.vmap(env.init_instance))(**fields)
+
+
+def _pad_rows(x: jax.Array, start: int, rows: int) -> jax.Array:
+    """Rows start..start + rows of x, the last one repeated where x ends."""
+    x = x[start : start + rows]
+    return jnp.concatenate([x, jnp.repeat(x[-1:], rows - len(x), axis=0)]) if len(x) < rows else x
+
+
+def _action_weights(records, game, move, moves, num_actions: int) -> np.ndarray:
+    """[N, A]: the expert's move one-hot, or uniform over its equally good moves (`targets`)."""
+    weights = np.eye(num_actions, dtype=np.float32)[moves[game, move]]
+    for i, (g, t) in enumerate(zip(game, move, strict=True)):
+        if records[g].targets is not None:
+            weights[i] = 0.0
+            weights[i, records[g].targets[t]] = 1.0 / len(records[g].targets[t])
+    return weights
 
 
 def split(dataset: Dataset, validation_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
@@ -198,7 +231,8 @@ def _predict(params, observation: jax.Array):
 def evaluate(params, dataset: Dataset, batch: int = 1024, bootstrap: int = 1000) -> dict:
     """Move-prediction accuracy (top-1, top-5) and value MSE, overall and per game phase; the
     top-1 accuracy's 95% interval from a bootstrap over games (moves of one game are not
-    independent). The prediction is the network's raw argmax (illegal moves not masked)."""
+    independent). The prediction is the network's raw argmax (illegal moves not masked); it is a
+    hit if the expert played it, or (with `targets`) counted it among its equally good moves."""
     top, value = [], []
     for start in range(0, len(dataset.game), batch):
         obs = dataset.samples.observation[start : start + batch]
@@ -206,9 +240,9 @@ def evaluate(params, dataset: Dataset, batch: int = 1024, bootstrap: int = 1000)
         top.append(np.asarray(t))
         value.append(np.asarray(v))
     top, value = np.concatenate(top), np.concatenate(value)
-    expert = dataset.samples.action_weights.argmax(-1)
-    hit1 = top[:, 0] == expert
-    hit5 = (top == expert[:, None]).any(1)
+    good = dataset.samples.action_weights > 0  # the expert's move, or its equally good moves
+    hit1 = np.take_along_axis(good, top[:, :1], axis=1)[:, 0]
+    hit5 = np.take_along_axis(good, top, axis=1).any(1)
     mask = dataset.samples.mask > 0
     error = (value - dataset.samples.value_target) ** 2
     out = {"top1": hit1.mean(), "top5": hit5.mean(), "value_mse": _masked_mean(error, mask)}

@@ -11,7 +11,10 @@ Architecture (AlphaGo Zero, "Methods: neural network architecture", scaled down)
 stem, `num_blocks` pre-activation residual blocks, a policy head (1x1 conv -> dense over actions)
 and a value head (1x1 conv -> dense -> tanh). Deviation: LayerNorm instead of BatchNorm, so the
 network has no mutable statistics and `apply` stays a pure function (docs/deviations.md). The "mlp"
-torso is the same residual design with dense layers, for boards as small as tic-tac-toe.
+torso is the same residual design with dense layers, for boards as small as tic-tac-toe. The
+"transformer" torso reads token observations (Countdown's text, [B, L] int): token and position
+embeddings, `num_blocks` pre-LayerNorm blocks (self-attention with `num_heads` heads, then a 4x
+MLP), a final LayerNorm and a mean over the non-padding tokens; the same two heads follow.
 """
 
 from __future__ import annotations
@@ -57,6 +60,49 @@ class _ValueOut(nn.Module):
         return jnp.sum(x * kernel[:, 0], axis=-1) + bias[0]
 
 
+class _AttentionBlock(nn.Module):
+    """Pre-LayerNorm transformer block: x + attention(LN(x)), then x + MLP(LN(x))."""
+
+    num_heads: int
+    dtype: jnp.dtype = jnp.float32
+
+    @nn.compact
+    def __call__(self, x: jax.Array, mask: jax.Array) -> jax.Array:
+        d = x.shape[-1]
+        y = nn.LayerNorm(name="norm_0", dtype=self.dtype)(x)
+        y = nn.MultiHeadDotProductAttention(self.num_heads, dtype=self.dtype, name="attention")(
+            y, y, mask=nn.make_attention_mask(mask, mask)
+        )
+        x = x + y
+        y = nn.LayerNorm(name="norm_1", dtype=self.dtype)(x)
+        y = nn.Dense(4 * d, name="mlp_in", dtype=self.dtype)(y)
+        return x + nn.Dense(d, name="mlp_out", dtype=self.dtype)(nn.gelu(y))
+
+
+class TokenTorso(nn.Module):
+    """tokens [B, L] int (0 = padding) -> features [B, D]."""
+
+    vocab_size: int
+    num_blocks: int
+    num_channels: int
+    num_heads: int
+    dtype: jnp.dtype = jnp.float32
+
+    @nn.compact
+    def __call__(self, tokens: jax.Array) -> jax.Array:
+        tokens = tokens.astype(jnp.int32)
+        mask = tokens != 0  # [B, L]
+        x = nn.Embed(self.vocab_size, self.num_channels, name="embed")(tokens)
+        position = self.param("position", nn.initializers.normal(0.02),
+                              (tokens.shape[-1], self.num_channels))  # fmt: skip
+        x = (x + position).astype(self.dtype)
+        for i in range(self.num_blocks):
+            x = _AttentionBlock(self.num_heads, self.dtype, name=f"block_{i}")(x, mask)
+        x = nn.LayerNorm(name="torso_norm", dtype=self.dtype)(x)
+        weights = mask[..., None].astype(x.dtype)
+        return (x * weights).sum(-2) / jnp.maximum(weights.sum(-2), 1)
+
+
 class PolicyValueNet(nn.Module):
     """obs [B, H, W, C] (or [B, D]) -> (prior_logits [B, A], value [B] in [-1, 1])."""
 
@@ -65,17 +111,23 @@ class PolicyValueNet(nn.Module):
     num_channels: int
     conv: bool
     dtype: jnp.dtype = jnp.float32  # compute dtype; parameters are stored in float32
+    vocab_size: int = 0  # > 0: token observations, transformer torso
+    num_heads: int = 4
 
     @nn.compact
     def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
         x = obs.astype(self.dtype)
-        if self.conv:
+        if self.vocab_size:
+            x = TokenTorso(self.vocab_size, self.num_blocks, self.num_channels, self.num_heads,
+                           self.dtype, name="torso")(obs)  # fmt: skip
+        elif self.conv:
             x = nn.Conv(self.num_channels, (3, 3), name="stem")(x)
         else:
             x = nn.Dense(self.num_channels, name="stem")(x.reshape(x.shape[0], -1))
-        for i in range(self.num_blocks):
-            x = _Block(self.num_channels, self.conv, name=f"block_{i}")(x)
-        x = nn.relu(nn.LayerNorm(name="torso_norm")(x))
+        if not self.vocab_size:
+            for i in range(self.num_blocks):
+                x = _Block(self.num_channels, self.conv, name=f"block_{i}")(x)
+            x = nn.relu(nn.LayerNorm(name="torso_norm")(x))
 
         p, v = x, x
         if self.conv:
@@ -92,6 +144,14 @@ class PolicyValueNet(nn.Module):
 def _module_from_params(params) -> PolicyValueNet:
     """Reads the architecture back from parameter shapes (static under jit)."""
     p = params["params"]
+    if "torso" in p:
+        t = p["torso"]
+        vocab_size, num_channels = t["embed"]["embedding"].shape
+        blocks = [name for name in t if name.startswith("block_")]
+        num_heads = t["block_0"]["attention"]["query"]["kernel"].shape[1] if blocks else 1
+        num_actions = p["policy_out"]["kernel"].shape[-1]
+        return PolicyValueNet(num_actions, len(blocks), num_channels, False,
+                              vocab_size=vocab_size, num_heads=num_heads)  # fmt: skip
     stem = p["stem"]["kernel"]
     return PolicyValueNet(
         num_actions=p["policy_out"]["kernel"].shape[-1],
@@ -102,11 +162,19 @@ def _module_from_params(params) -> PolicyValueNet:
 
 
 def init(key: jax.Array, env, config: NetworkConfig):
-    """Fresh parameters for `env`'s observation and action shapes."""
-    obs = jnp.zeros((1, *env.observation_shape), jnp.float32)
-    conv = config.torso == "resnet" and len(env.observation_shape) == 3
+    """Fresh parameters for `env`'s observation and action shapes (token observations, as
+    Countdown's, need `config.torso == "transformer"` and the environment's `VOCAB`)."""
+    obs = env.init(jax.random.PRNGKey(0)).observation[None]
+    if config.torso == "transformer":
+        if not hasattr(env, "vocab"):
+            raise ValueError(f"the transformer torso reads tokens; {env.id} has no vocab")
+        vocab_size = len(env.vocab)
+        module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, False,
+                                vocab_size=vocab_size, num_heads=config.num_heads)  # fmt: skip
+        return module.init(key, obs)
+    conv = config.torso == "resnet" and obs.ndim == 4
     module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv)
-    return module.init(key, obs)
+    return module.init(key, obs.astype(jnp.float32))
 
 
 def apply(params, obs: jax.Array, dtype=None) -> tuple[jax.Array, jax.Array]:

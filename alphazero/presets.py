@@ -105,6 +105,24 @@ def go_7x7() -> Config:
     )
 
 
+def countdown() -> Config:
+    """Countdown with 2..6 numbers (one player, text observations): a small transformer, the
+    solver's demonstrations (--imitation), then RL with search (docs/results.md, "Countdown")."""
+    return Config(
+        game="countdown",
+        network=NetworkConfig(torso="transformer", num_blocks=2, num_channels=64, num_heads=4),
+        search=SearchConfig(num_simulations=16, max_depth=5, max_num_considered_actions=16),
+        # Episodes last k - 1 <= 5 moves; finished slots start a new instance.
+        selfplay=SelfPlayConfig(num_games=256, num_moves=10, temperature_moves=0),
+        replay=ReplayConfig(capacity=100_000, reuse=4.0, in_checkpoint=False),
+        train=TrainConfig(num_iterations=100, batch_size=256, learning_rate=1e-3, augment=False),
+        eval=EvalConfig(
+            every=10, num_games=256, num_simulations=64, algorithm="gumbel", opponents=()
+        ),  # fmt: skip
+        checkpoint_every=5,
+    )
+
+
 PRESETS = {
     "tic_tac_toe": tic_tac_toe,
     "connect_four": connect_four,
@@ -114,4 +132,5 @@ PRESETS = {
     "go_7x7": go_7x7,
     "go_9x9": go_9x9,
     "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
+    "countdown": countdown,
 }

@@ -173,6 +173,8 @@ class Countdown(core.Env):
             draws from uniformly instead (then k, values, targets and split are not used).
     """
 
+    vocab = VOCAB  # observation tokens (the transformer torso embeds them)
+
     def __init__(self, k: int | tuple[int, int] = 4, values=(1, 25), targets=(10, 999),
                  split: str = "train", mode: str = "step", instances=None):  # fmt: skip
         super().__init__()
@@ -185,6 +187,15 @@ class Countdown(core.Env):
         self.instances = None
         if instances is not None:
             self.instances = tuple(jnp.asarray(x, jnp.int32) for x in instances)
+
+    def held_out(self) -> Countdown:
+        """The same distribution's test split (a fixed instance table: itself). One object per
+        environment, so jitted evaluations that take it as a static argument compile once."""
+        if self.instances is not None:
+            return self
+        if not hasattr(self, "_held_out"):
+            self._held_out = Countdown(self.k, self.values, self.targets, "test", self.mode)
+        return self._held_out
 
     # Instances -----------------------------------------------------------------------------
 

@@ -63,17 +63,22 @@ def _key(numbers) -> tuple[int, ...]:
     return tuple(sorted((int(n) for n in numbers if n >= 0), reverse=True))
 
 
+def _last_step(a: int, b: int) -> set[int]:
+    """Every number two numbers a >= b can make (the leaves of the tree, inlined for speed)."""
+    return {c for op in range(len(OPS)) if (c := combine(a, b, op)) is not None}
+
+
 @functools.lru_cache(maxsize=2_000_000)
 def _solvable(numbers: tuple[int, ...], target: int) -> bool:
-    if len(numbers) == 1:
-        return numbers[0] == target
+    if len(numbers) <= 2:
+        return target in (_last_step(*numbers) if len(numbers) == 2 else set(numbers))
     return any(_solvable(child, target) for child in _children(numbers))
 
 
 @functools.lru_cache(maxsize=2_000_000)
 def _count(numbers: tuple[int, ...], target: int) -> int:
-    if len(numbers) == 1:
-        return int(numbers[0] == target)
+    if len(numbers) <= 2:
+        return int(target in (_last_step(*numbers) if len(numbers) == 2 else set(numbers)))
     return sum(_count(child, target) for child in _children(numbers))
 
 
@@ -125,3 +130,48 @@ def game_of_24_sets() -> list[tuple[int, int, int, int]]:
     """The 1,820 multisets of four numbers from 1..13, sorted descending."""
     return [tuple(sorted(s, reverse=True)) for s in itertools.combinations_with_replacement(
         range(1, 14), 4)]  # fmt: skip
+
+
+# Demonstrators (imitation data of graded quality) ---------------------------------------------
+
+DEMONSTRATORS = ("solver", "noisy", "greedy")
+
+
+def legal_actions(numbers) -> list[int]:
+    key = _key(numbers)
+    return [a for a in range(NUM_ACTIONS) if step(key, a) is not None]
+
+
+def demonstrate(numbers, target: int, demonstrator: str, rng, epsilon: float = 0.25) -> dict:
+    """One episode of a demonstrator: its moves, the targets to imitate and the outcome (1/0).
+
+    solver: a uniformly random winning action at every step; the targets are the whole set of
+        winning actions (its policy, written out: a uniform distribution over them).
+    noisy: with probability `epsilon` a uniformly random legal action, else a winning one if
+        there is any; the target is the move it made.
+    greedy: the legal action whose result is closest to the target (first in action order on
+        ties); the target is the move it made. It solves only some instances.
+    """
+    key, moves, targets = _key(numbers), [], []
+    while len(key) > 1:
+        legal, winning = legal_actions(key), winning_actions(key, target)
+        if demonstrator == "solver":
+            move, target_set = int(rng.choice(winning)), winning
+        elif demonstrator == "noisy":
+            explore = rng.random() < epsilon or not winning
+            move = int(rng.choice(legal if explore else winning))
+            target_set = [move]
+        elif demonstrator == "greedy":
+            move = min(legal, key=lambda a: abs(_made(key, a) - target))
+            target_set = [move]
+        else:
+            raise ValueError(f"unknown demonstrator {demonstrator!r}; use {DEMONSTRATORS}")
+        moves.append(move)
+        targets.append(target_set)
+        key = step(key, move)
+    return dict(moves=moves, targets=targets, outcome=float(key[0] == target))
+
+
+def _made(numbers: tuple[int, ...], action: int) -> int:
+    (i, j), op = PAIRS[action // len(OPS)], action % len(OPS)
+    return combine(numbers[i], numbers[j], op)

@@ -17,6 +17,12 @@ Tic-tac-toe and connect four: the exact minimax player and depth-D alpha-beta (g
 sides with random tie-breaking among equally good moves, after `--random-opening-moves` uniformly
 random moves that are not training targets; the games go to one JSON-lines file (moves, outcome
 for the first mover, number of opening moves), appended to on a rerun.
+
+Countdown (any `countdown*` game in step mode): instances drawn from the game's training split
+(game i from key fold_in(PRNGKey(--seed), i)), solved by a demonstrator of
+games/countdown_solver.py (`--demonstrator solver|noisy|greedy`, `--epsilon` for noisy); each line
+holds the instance, the moves, the targets to imitate (the solver: all winning actions) and the
+outcome (1 solved, 0 not).
 """
 
 from __future__ import annotations
@@ -101,6 +107,37 @@ def reference_games(game: str, num_games: int, out: Path, seed: int, depth: int,
         print(f"{done}/{num_games} games ({time.perf_counter() - start:.0f} s)", flush=True)
 
 
+def countdown_games(args, out: Path, chunk: int = 1024) -> None:
+    from tqdm import tqdm
+
+    from games import countdown_solver
+
+    env = games.make(args.game)
+    done = len(out.read_text().splitlines()) if out.exists() else 0
+    init = jax.jit(jax.vmap(env.init))
+    solved = 0
+    with tqdm(total=args.num_games, initial=done, unit="game") as bar:
+        while done < args.num_games:
+            count = min(chunk, args.num_games - done)
+            ids = jnp.arange(done, done + count)
+            keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(args.seed), i))(ids)
+            state = jax.device_get(init(keys))
+            with out.open("a") as lines:
+                for i, numbers, target in zip(np.asarray(ids), state.numbers, state.target,
+                                              strict=True):  # fmt: skip
+                    rng = np.random.default_rng([args.seed, int(i)])
+                    episode = countdown_solver.demonstrate(
+                        numbers, int(target), args.demonstrator, rng, args.epsilon
+                    )
+                    solved += episode["outcome"] == 1
+                    instance = dict(numbers=[int(n) for n in numbers], target=int(target))
+                    line = dict(game=env.id, player=args.demonstrator, instance=instance, **episode)
+                    lines.write(json.dumps(line) + "\n")
+            done += count
+            bar.update(count)
+    print(f"{out}: {done} games; this run's demonstrator solved {solved}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--game", required=True, help="go_7x7, go_9x9, tic_tac_toe, connect_four")
@@ -112,6 +149,8 @@ def main() -> None:
                         help="K (Go: game g opens with g %% (K+1) random moves)")  # fmt: skip
     parser.add_argument("--parallel", type=int, default=4, help="GNU Go processes at once")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--demonstrator", default="solver", help="countdown: solver|noisy|greedy")
+    parser.add_argument("--epsilon", type=float, default=0.25, help="countdown: noisy's randomness")
     args = parser.parse_args()
     if args.num_games <= 0 or args.parallel <= 0:
         sys.exit("error: --num-games and --parallel must be positive")
@@ -120,6 +159,16 @@ def main() -> None:
         if size not in KOMI or not 0 <= args.level <= 10:
             sys.exit(f"error: Go sizes {sorted(KOMI)}, GNU Go levels 0-10")
         go_games(args, size, Path(args.out))
+    elif args.game.startswith("countdown") and args.game != "countdown_token":
+        from games import countdown_solver
+
+        if args.game not in games.available() or args.demonstrator not in (
+            countdown_solver.DEMONSTRATORS
+        ):
+            sys.exit(f"error: unknown game {args.game!r} or demonstrator {args.demonstrator!r}")
+        if Path(args.out).suffix != ".jsonl":
+            sys.exit("error: --out must be a .jsonl file for countdown")
+        countdown_games(args, Path(args.out))
     elif args.game in ("tic_tac_toe", "connect_four"):
         reference_games(args.game, args.num_games, Path(args.out), args.seed, args.depth,
                         args.random_opening_moves)  # fmt: skip

@@ -146,7 +146,8 @@ def demonstrate(numbers, target: int, demonstrator: str, rng, epsilon: float = 0
     """One episode of a demonstrator: its moves, the targets to imitate and the outcome (1/0).
 
     solver: a uniformly random winning action at every step; the targets are the whole set of
-        winning actions (its policy, written out: a uniform distribution over them).
+        winning actions (its policy, written out: a uniform distribution over them). On an
+        unsolvable instance (the environment never draws one) it plays random legal moves.
     noisy: with probability `epsilon` a uniformly random legal action, else a winning one if
         there is any; the target is the move it made.
     greedy: the legal action whose result is closest to the target (first in action order on
@@ -155,8 +156,11 @@ def demonstrate(numbers, target: int, demonstrator: str, rng, epsilon: float = 0
     key, moves, targets = _key(numbers), [], []
     while len(key) > 1:
         legal, winning = legal_actions(key), winning_actions(key, target)
-        if demonstrator == "solver":
+        if demonstrator == "solver" and winning:
             move, target_set = int(rng.choice(winning)), winning
+        elif demonstrator == "solver":  # an unsolvable instance: any move, nothing to learn
+            move = int(rng.choice(legal))
+            target_set = [move]
         elif demonstrator == "noisy":
             explore = rng.random() < epsilon or not winning
             move = int(rng.choice(legal if explore else winning))

@@ -1,5 +1,8 @@
 """games/countdown.py and games/countdown_solver.py: known counts, rules against the solver,
-text observations, held-out splits, both action modes."""
+text observations, held-out splits, both action modes; Countdown through imitation and RL."""
+
+import dataclasses
+import json
 
 import jax
 import jax.numpy as jnp
@@ -7,6 +10,8 @@ import numpy as np
 import pytest
 
 import games
+from alphazero import config as config_lib
+from alphazero import imitation, train
 from games import countdown as cd
 from games import countdown_solver as solver
 
@@ -150,3 +155,74 @@ def test_token_mode__writing_a_solver_path_scores_1(step_fns):
         state = step(state, jnp.int32(chars))
         total += np.asarray(state.rewards[:, 0])
     assert np.asarray(state.terminated).all() and (total == 1).all(), texts
+
+
+def test_demonstrators__solver_always_wins_greedy_sometimes():
+    rng = np.random.default_rng(0)
+    instances = [((25, 19, 13, 7, 3), 480), ((10, 8, 6, 5), 24), ((23, 4), 19), ((9, 7, 2), 34)]
+    assert [solver.solvable(n, t) for n, t in instances] == [True, True, True, False]
+    assert solver.demonstrate((9, 7, 2), 34, "solver", rng)["outcome"] == 0.0
+    for numbers, target in instances[:3]:
+        episode = solver.demonstrate(numbers, target, "solver", rng)
+        assert episode["outcome"] == 1.0 and len(episode["moves"]) == len(numbers) - 1
+        key = numbers
+        for move, targets in zip(episode["moves"], episode["targets"], strict=True):
+            assert move in targets and targets == solver.winning_actions(key, target)
+            key = solver.step(key, move)
+        perfect = solver.demonstrate(numbers, target, "noisy", rng, epsilon=0.0)
+        assert perfect["outcome"] == 1.0  # epsilon 0: always a winning move
+    greedy = [solver.demonstrate(n, t, "greedy", rng)["outcome"] for n, t in instances]
+    assert greedy == [solver.demonstrate(n, t, "greedy", rng)["outcome"] for n, t in instances]
+    assert greedy == [0.0, 0.0, 1.0, 0.0]  # known: closest-first fails on the deeper ones
+
+
+def test_imitation__countdown_records_with_instances_and_target_sets(tmp_path):
+    rng = np.random.default_rng(1)
+    lines = []
+    for numbers, target in (((10, 8, 6, 5, -1, -1), 24), ((23, 4, -1, -1, -1, -1), 19)):
+        episode = solver.demonstrate(numbers, target, "solver", rng)
+        instance = dict(numbers=list(numbers), target=target)
+        lines.append(dict(game="countdown", instance=instance, **episode))
+    path = tmp_path / "demos.jsonl"
+    path.write_text("\n".join(map(json.dumps, lines)) + "\n")
+    dataset = imitation.load(path, games.make("countdown"))
+    assert dataset.num_games == 2 and len(dataset.game) == 3 + 1
+    assert cd.decode(dataset.samples.observation[0]) == "24:10,8,6,5"
+    weights = dataset.samples.action_weights
+    first = solver.winning_actions((10, 8, 6, 5), 24)
+    assert np.allclose(weights[0][first], 1 / len(first)) and weights[0].sum() == pytest.approx(1)
+    assert (dataset.samples.value_target == 1).all()  # one player: the outcome, never negated
+
+
+def test_train__imitation_then_rl_end_to_end(tmp_path):
+    path = tmp_path / "demos.jsonl"
+    rng = np.random.default_rng(2)
+    env = games.make("countdown_k3")
+    state = jax.vmap(env.init)(jax.random.split(jax.random.PRNGKey(0), 32))
+    with path.open("w") as f:
+        for numbers, target in zip(np.asarray(state.numbers), np.asarray(state.target),
+                                   strict=True):  # fmt: skip
+            episode = solver.demonstrate(numbers, int(target), "solver", rng)
+            instance = dict(numbers=numbers.tolist(), target=int(target))
+            f.write(json.dumps(dict(game="countdown", instance=instance, **episode)))
+            f.write("\n")
+    base = config_lib.countdown()
+    config = config_lib.Config(
+        game="countdown_k3",
+        imitation=str(path),
+        network=config_lib.NetworkConfig("transformer", 1, 16, 2),
+        search=config_lib.SearchConfig(num_simulations=4, max_depth=2),
+        selfplay=config_lib.SelfPlayConfig(num_games=8, num_moves=4, temperature_moves=0),
+        replay=config_lib.ReplayConfig(capacity=256, in_checkpoint=False),
+        train=config_lib.TrainConfig(num_iterations=2, batch_size=16, augment=False),
+        supervised=config_lib.SupervisedConfig(num_steps=4, eval_every=2, checkpoint_every=2),
+        eval=base.eval.__class__(
+            every=2, num_games=16, num_simulations=4, algorithm="gumbel", opponents=()
+        ),  # fmt: skip
+    )
+    report = train.run(config, tmp_path / "run", progress=False)
+    assert set(report) >= {"eval/solved/search", "eval/solved/policy", "eval/solved_low/search"}
+    assert 0 <= report["eval/solved/search"] <= 1
+    wrong = dataclasses.replace(config, network=config_lib.NetworkConfig("mlp", 1, 16))
+    with pytest.raises(config_lib.ConfigError, match="transformer"):
+        config_lib.validate(wrong)

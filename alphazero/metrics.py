@@ -43,6 +43,9 @@ EVAL_PREFIXES = (
 )
 EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
 GNUGO_NAMES = ("eval/elo", "eval/elo_low", "eval/elo_high")
+# One-player games (Countdown): held-out solve rates of the search agent and the raw policy.
+PUZZLE_NAMES = tuple(f"eval/{k}/{p}" for k in ("solved", "solved_low", "solved_high")
+                     for p in ("search", "policy"))  # fmt: skip
 # The imitation phase (alphazero/imitation.py), logged at its own step count.
 IMITATION_NAMES = (
     *(f"imitation/{k}" for k in ("loss", "policy_loss", "policy_kl", "value_loss",

@@ -190,11 +190,8 @@ def exhaustive_check(params, env, config: SearchConfig) -> dict[str, int]:
     }
 
 
-@functools.partial(jax.jit, static_argnames=("env", "player", "num_games", "cap"))
-def _solve(key, params, env, player, num_games: int, cap: int) -> jax.Array:
-    init_key, loop_key = jax.random.split(key)
-    states = jax.vmap(env.init)(jax.random.split(init_key, num_games))
-
+@functools.partial(jax.jit, static_argnames=("env", "player", "cap"))
+def _solve(key, params, env, player, states, cap: int) -> jax.Array:
     def running(carry):
         states, _, _, t = carry
         return jnp.any(~(states.terminated | states.truncated)) & (t < cap)
@@ -205,15 +202,29 @@ def _solve(key, params, env, player, num_games: int, cap: int) -> jax.Array:
         states = jax.vmap(env.step)(states, player(params, sub, states))
         return states, total + states.rewards[:, 0], key, t + 1
 
-    total = jnp.zeros(num_games)
-    return jax.lax.while_loop(running, move, (states, total, loop_key, 0))[1]
+    total = jnp.zeros(states.rewards.shape[0])
+    return jax.lax.while_loop(running, move, (states, total, key, 0))[1]
+
+
+def solved(key, env, player: Player, params, states, chunk: int = 512, cap: int = 1000):
+    """One-player games (puzzles): [N] bool, whether `player` solves (return 1) each of the start
+    `states` [N], played `chunk` at a time (the last chunk padded, so one compile)."""
+    n = states.rewards.shape[0]
+    out = []
+    for start in range(0, n, chunk):
+        rows = jnp.minimum(jnp.arange(start, start + chunk), n - 1)
+        part = jax.tree.map(lambda x: x[rows], states)  # noqa: B023
+        total = _solve(jax.random.fold_in(key, start), params, env, player, part, cap)
+        out.append(np.asarray(total)[: min(chunk, n - start)] >= 1)
+    return np.concatenate(out)
 
 
 def solve_rate(key, env, player: Player, params, num_games: int, cap: int = 1000) -> dict:
-    """One-player games (puzzles): `player` on `num_games` instances drawn by `env.init`; the
-    share solved (return 1) and its 95% Wilson interval."""
-    total = np.asarray(_solve(key, params, env, player, num_games, cap))
-    rate = float((total >= 1).mean())
+    """One-player games: `player` on `num_games` instances drawn by `env.init`; the share solved
+    and its 95% Wilson interval."""
+    init_key, play_key = jax.random.split(key)
+    states = jax.vmap(env.init)(jax.random.split(init_key, num_games))
+    rate = float(solved(play_key, env, player, params, states, num_games, cap).mean())
     low, high = wilson_interval(rate, num_games)
     return {"solved": rate, "solved_low": low, "solved_high": high}
 

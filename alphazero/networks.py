@@ -193,3 +193,12 @@ def apply(params, obs: jax.Array, dtype=None) -> tuple[jax.Array, jax.Array]:
 
 def num_parameters(params) -> int:
     return sum(x.size for x in jax.tree.leaves(params))
+
+
+def uniform(params):
+    """The same network with its heads zeroed: a uniform prior and value 0 everywhere (search
+    with it is plain tree search on the game's rewards, a baseline without learning)."""
+    p = dict(params["params"])
+    for head in ("policy_out", "value_out"):
+        p[head] = jax.tree.map(jnp.zeros_like, p[head])
+    return {**params, "params": p}

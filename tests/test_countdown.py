@@ -1,8 +1,12 @@
 """games/countdown.py and games/countdown_solver.py: known counts, rules against the solver,
 text observations, held-out splits, both action modes; Countdown through imitation and RL."""
 
+import csv
 import dataclasses
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -11,9 +15,11 @@ import pytest
 
 import games
 from alphazero import config as config_lib
-from alphazero import imitation, train
+from alphazero import imitation
 from games import countdown as cd
 from games import countdown_solver as solver
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -194,35 +200,30 @@ def test_imitation__countdown_records_with_instances_and_target_sets(tmp_path):
     assert (dataset.samples.value_target == 1).all()  # one player: the outcome, never negated
 
 
-def test_train__imitation_then_rl_end_to_end(tmp_path):
-    path = tmp_path / "demos.jsonl"
-    rng = np.random.default_rng(2)
-    env = games.make("countdown_k3")
-    state = jax.vmap(env.init)(jax.random.split(jax.random.PRNGKey(0), 32))
-    with path.open("w") as f:
-        for numbers, target in zip(np.asarray(state.numbers), np.asarray(state.target),
-                                   strict=True):  # fmt: skip
-            episode = solver.demonstrate(numbers, int(target), "solver", rng)
-            instance = dict(numbers=numbers.tolist(), target=int(target))
-            f.write(json.dumps(dict(game="countdown", instance=instance, **episode)))
-            f.write("\n")
-    base = config_lib.countdown()
-    config = config_lib.Config(
-        game="countdown_k3",
-        imitation=str(path),
-        network=config_lib.NetworkConfig("transformer", 1, 16, 2),
-        search=config_lib.SearchConfig(num_simulations=4, max_depth=2),
-        selfplay=config_lib.SelfPlayConfig(num_games=8, num_moves=4, temperature_moves=0),
-        replay=config_lib.ReplayConfig(capacity=256, in_checkpoint=False),
-        train=config_lib.TrainConfig(num_iterations=2, batch_size=16, augment=False),
-        supervised=config_lib.SupervisedConfig(num_steps=4, eval_every=2, checkpoint_every=2),
-        eval=base.eval.__class__(
-            every=2, num_games=16, num_simulations=4, algorithm="gumbel", opponents=()
-        ),  # fmt: skip
-    )
-    report = train.run(config, tmp_path / "run", progress=False)
-    assert set(report) >= {"eval/solved/search", "eval/solved/policy", "eval/solved_low/search"}
-    assert 0 <= report["eval/solved/search"] <= 1
-    wrong = dataclasses.replace(config, network=config_lib.NetworkConfig("mlp", 1, 16))
+def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):
+    """scripts/countdown_depth.py --smoke: demonstrations, imitation, RL, every arm on held-out
+    instances and the Game-of-24 sets, table and plot (the E1 pipeline at toy size)."""
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "scripts" / "countdown_depth.py"), "--smoke",
+               "--workdir", str(tmp_path / "run"), "--out", str(out),
+               "--data", str(tmp_path / "demos.jsonl")]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = list(csv.DictReader((out / "depth.csv").open()))
+    arms = {"imitation greedy", "RL greedy", "RL + search@4", "uniform search@4", "random"}
+    assert {r["arm"] for r in rows} == arms | {"solver"}
+    assert {r["instances"] for r in rows} == {"k=2", "k=3", "24"} and len(rows) == 18
+    assert all(float(r["solved"]) == 1.0 for r in rows if r["arm"] == "solver")
+    assert all(0 <= float(r["low"]) <= float(r["solved"]) <= float(r["high"]) <= 1 for r in rows)
+    assert (out / "depth.png").stat().st_size > 0 and "| RL + search@4 |" in done.stdout
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)  # resumes
+    assert again.returncode == 0 and len(list(csv.DictReader((out / "depth.csv").open()))) == 18
+
+
+def test_config__token_games_need_the_transformer():
+    config = dataclasses.replace(config_lib.countdown(), network=config_lib.NetworkConfig("mlp"))
     with pytest.raises(config_lib.ConfigError, match="transformer"):
-        config_lib.validate(wrong)
+        config_lib.validate(config)
+    go = dataclasses.replace(config_lib.go_7x7(), network=config_lib.countdown().network)
+    with pytest.raises(config_lib.ConfigError, match="resnet or mlp"):
+        config_lib.validate(go)

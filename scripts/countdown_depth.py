@@ -48,7 +48,7 @@ def tree_size(k: int) -> int:
 
 def instance_sets(ks, count: int, seed: int = 12345, limit_24: int | None = None) -> dict:
     """name -> (env, start states): held-out instances per k, and the Game-of-24 sets (the
-    first `limit_24` of them when given)."""
+    first `limit_24` of them when given; none for 0)."""
     import games
     from games.countdown import Countdown
 
@@ -57,6 +57,8 @@ def instance_sets(ks, count: int, seed: int = 12345, limit_24: int | None = None
         env = Countdown(k=k, split="test")
         keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(seed), i))(np.arange(count))
         sets[f"k={k}"] = (env, jax.jit(jax.vmap(env.init))(keys))
+    if limit_24 == 0:
+        return sets
     env = games.make("countdown_24")
     numbers, targets = (x[:limit_24] for x in games.game_of_24_instances())
     sets["24"] = (env, jax.jit(jax.vmap(env.init_instance))(numbers, targets))

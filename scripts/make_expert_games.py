@@ -113,6 +113,7 @@ def countdown_games(args, out: Path, chunk: int = 1024) -> None:
     from games import countdown_solver
 
     env = games.make(args.game)
+    out.parent.mkdir(parents=True, exist_ok=True)
     done = len(out.read_text().splitlines()) if out.exists() else 0
     init = jax.jit(jax.vmap(env.init))
     solved = 0

@@ -1,0 +1,216 @@
+"""E3, compute scaling on Countdown: success against training compute for three network widths,
+against test-time simulations, and PUCT against Gumbel as the simulations grow.
+
+    python scripts/countdown_scaling.py --full     # 3 widths x --minutes of RL, evaluated
+    python scripts/countdown_scaling.py --smoke    # toy sizes (CI)
+
+Each width trains `alphazero train --preset countdown` (k = 2..6 mixed, a natural curriculum) by
+RL from scratch, with `network.num_channels` = width, resumable. At `--points` equally spaced
+times of its own wall clock the run stops, and its network plays the same `--instances`
+held-out k = 5 instances greedily and inside Gumbel and PUCT search at every `--sims` budget.
+One CSV row per (width, point, algorithm, simulations) in `--out`/scaling.csv (rows present are
+not recomputed), and three plots in `--out`: scaling_train.png (solved against self-play
+positions, log axis, one line per width: greedy and search at the middle budget),
+scaling_test.png (solved against simulations, log axis, one line per point of the widest net)
+and scaling_puct.png (PUCT against Gumbel at the last point of each width).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import jax
+from countdown_depth import instance_sets
+
+FIELDS = ("width", "point", "minutes", "positions", "algorithm", "simulations", "n", "solved",
+          "low", "high")  # fmt: skip
+
+
+def config_for(width: int, smoke: bool):
+    from alphazero import config as config_lib
+
+    config = config_lib.countdown()
+    network = dataclasses.replace(config.network, num_channels=width)
+    train = dataclasses.replace(config.train, num_iterations=100_000)
+    config = dataclasses.replace(config, network=network, train=train)
+    if smoke:
+        config = dataclasses.replace(
+            config,
+            network=dataclasses.replace(network, num_blocks=1, num_heads=2),
+            search=dataclasses.replace(config.search, num_simulations=4),
+            selfplay=dataclasses.replace(config.selfplay, num_games=16, num_moves=5),
+            train=dataclasses.replace(train, batch_size=32),
+            eval=dataclasses.replace(config.eval, num_games=16, num_simulations=4),
+        )
+    return config
+
+
+def train_until(config, workdir: Path, minutes: float) -> dict:
+    import games
+    from alphazero import checkpoint, train
+    from alphazero.train import init_loop_state
+    from alphazero.types import RL
+
+    budget = dataclasses.replace(config.train, max_minutes=minutes)
+    config = dataclasses.replace(config, train=budget)
+    train.run(config, workdir, progress=False)
+    template = init_loop_state(games.make(config.game), config, RL)
+    loop = checkpoint.restore(checkpoint.manager(workdir), template, with_replay=False)
+    return dict(minutes=float(loop.counters.wall_time) / 60, positions=int(loop.counters.positions))
+
+
+def evaluate_point(workdir: Path, env, states, sims: list[int]) -> list[dict]:
+    from alphazero import checkpoint, evaluate
+    from alphazero.agent import load_agent
+
+    params = load_agent(workdir).params
+    base = checkpoint.read_config(workdir).search
+    rows, key = [], jax.random.PRNGKey(0)
+    hits = evaluate.solved(key, env, evaluate.policy_player(), params, states, chunk=256)
+    rows.append(_cells("greedy", 0, hits))
+    for algorithm in ("gumbel", "puct"):
+        for n in sims:
+            cfg = dataclasses.replace(base, algorithm=algorithm, num_simulations=n,
+                                      max_num_considered_actions=min(16, max(n, 2)))  # fmt: skip
+            player = evaluate.search_player(env, cfg)
+            rows.append(_cells(algorithm, n, evaluate.solved(key, env, player, params, states,
+                                                              chunk=256)))  # fmt: skip
+    return rows
+
+
+def _cells(algorithm: str, sims: int, hits) -> dict:
+    from alphazero.evaluate import wilson_interval
+
+    rate = float(hits.mean())
+    low, high = wilson_interval(rate, len(hits))
+    return dict(algorithm=algorithm, simulations=sims, n=len(hits), solved=f"{rate:.4f}",
+                low=f"{low:.4f}", high=f"{high:.4f}")  # fmt: skip
+
+
+def report(out: Path, sims: list[int]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(csv.DictReader((out / "scaling.csv").open()))
+    widths = sorted({int(r["width"]) for r in rows})
+    middle = sims[len(sims) // 2]
+    pick = lambda w, a, s: [r for r in rows if int(r["width"]) == w and r["algorithm"] == a  # noqa: E731
+                            and int(r["simulations"]) == s]  # fmt: skip
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for w in widths:
+        for algorithm, sim, style in (("greedy", 0, "--"), ("gumbel", middle, "-")):
+            cells = pick(w, algorithm, sim)
+            label = f"width {w}, " + ("greedy" if sim == 0 else f"search@{sim}")
+            ax.plot([int(r["positions"]) for r in cells], [float(r["solved"]) for r in cells],
+                    style, marker="o", label=label)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("self-play positions (training compute)")
+    ax.set_ylabel("held-out k = 5 solved")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "scaling_train.png", dpi=120)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    widest = widths[-1]
+    for point in sorted({int(r["point"]) for r in rows if int(r["width"]) == widest}):
+        cells = [r for r in rows if int(r["width"]) == widest and int(r["point"]) == point
+                 and r["algorithm"] == "gumbel"]  # fmt: skip
+        minutes = float(cells[0]["minutes"])
+        ax.plot([int(r["simulations"]) for r in cells], [float(r["solved"]) for r in cells],
+                marker="o", label=f"after {minutes:.0f} min")  # fmt: skip
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("simulations per move (test-time compute)")
+    ax.set_ylabel("held-out k = 5 solved")
+    ax.set_title(f"width {widest}, Gumbel search")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "scaling_test.png", dpi=120)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    header = " | ".join(f"Gumbel@{s} / PUCT@{s}" for s in sims)
+    lines = [f"| width | minutes | positions | greedy | {header} |",
+             "|---|---|---|---|" + "---|" * len(sims)]  # fmt: skip
+    for w in widths:
+        last = max(int(r["point"]) for r in rows if int(r["width"]) == w)
+        for point in sorted({int(r["point"]) for r in rows if int(r["width"]) == w}):
+            cells = {(r["algorithm"], int(r["simulations"])): r for r in rows
+                     if int(r["width"]) == w and int(r["point"]) == point}  # fmt: skip
+            first = cells[("greedy", 0)]
+            values = [f"{float(cells[('gumbel', s)]['solved']):.3f} / "
+                      f"{float(cells[('puct', s)]['solved']):.3f}" for s in sims]  # fmt: skip
+            lines.append(f"| {w} | {float(first['minutes']):.1f} | {first['positions']} | "
+                         f"{float(first['solved']):.3f} | {' | '.join(values)} |")  # fmt: skip
+            if point == last:
+                for algorithm, style in (("gumbel", "-"), ("puct", ":")):
+                    ax.plot(sims, [float(cells[(algorithm, s)]["solved"]) for s in sims], style,
+                            marker="o", label=f"width {w}, {algorithm}")  # fmt: skip
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("simulations per move")
+    ax.set_ylabel("held-out k = 5 solved")
+    ax.set_title("PUCT against Gumbel, last point of each width")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "scaling_puct.png", dpi=120)
+    table = "\n".join(lines)
+    (out / "scaling.md").write_text(table + "\n")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", default="runs/countdown_scaling")
+    parser.add_argument("--out", default="docs/results/countdown_scaling")
+    parser.add_argument("--full", action="store_true", help="the documented full run")
+    parser.add_argument("--smoke", action="store_true", help="toy sizes end to end (CI)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[32, 64, 128])
+    parser.add_argument("--minutes", type=float, default=40.0, help="training budget per width")
+    parser.add_argument("--points", type=int, default=4)
+    parser.add_argument("--sims", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64, 128, 256])
+    parser.add_argument("--instances", type=int, default=200)
+    args = parser.parse_args()
+    if args.smoke:
+        args.widths, args.minutes, args.points, args.sims, args.instances = (
+            [8, 16],
+            0.2,
+            2,
+            [2, 4],
+            8,
+        )
+    if min(args.minutes, args.points, args.instances, *args.sims, *args.widths) <= 0:
+        sys.exit("error: --widths, --minutes, --points, --sims and --instances must be positive")
+    if any(w % 4 for w in args.widths) and not args.smoke:
+        sys.exit("error: --widths must be multiples of 4 (attention heads)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "scaling.csv"
+    done = {(int(r["width"]), int(r["point"])) for r in csv.DictReader(path.open())} if (
+        path.exists()) else set()  # fmt: skip
+    env, states = instance_sets([5], args.instances, limit_24=0)["k=5"]
+    for width in args.widths:
+        config = config_for(width, args.smoke)
+        for point in range(1, args.points + 1):
+            if (width, point) in done:
+                continue
+            start = time.perf_counter()
+            workdir = Path(args.runs) / f"width{width}"
+            state = train_until(config, workdir, args.minutes * point / args.points)
+            rows = [dict(width=width, point=point, **state, **cells)
+                    for cells in evaluate_point(workdir, env, states, args.sims)]  # fmt: skip
+            new = not path.exists()
+            with path.open("a", newline="") as f:
+                writer = csv.DictWriter(f, FIELDS)
+                if new:
+                    writer.writeheader()
+                writer.writerows(rows)
+            print(f"width {width}, point {point}: {state['minutes']:.1f} min, "
+                  f"{time.perf_counter() - start:.0f} s with evaluation", flush=True)  # fmt: skip
+    print(report(out, args.sims))
+
+
+if __name__ == "__main__":
+    main()

@@ -232,6 +232,7 @@ def main() -> None:
     parser.add_argument("--ks", type=int, nargs="+", default=[2, 3, 4, 5, 6])
     parser.add_argument("--simulations", type=int, nargs="+", default=[16, 64, 256])
     parser.add_argument("--uniform-simulations", type=int, default=64)
+    parser.add_argument("--limit-24", type=int, help="only the first N Game-of-24 sets")
     args = parser.parse_args()
     if args.smoke:
         args.full, args.demonstrations, args.instances = True, 64, 16
@@ -247,7 +248,7 @@ def main() -> None:
     elif not (args.workdir / "config.json").exists():
         sys.exit(f"error: {args.workdir} holds no run; train it first or pass --full")
     evaluate_all(args.workdir, out, args.ks, args.instances, args.simulations,
-                 args.uniform_simulations, 64 if args.smoke else None)  # fmt: skip
+                 args.uniform_simulations, 64 if args.smoke else args.limit_24)  # fmt: skip
     print(report(out))
 
 

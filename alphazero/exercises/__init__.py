@@ -55,6 +55,12 @@ EXERCISES = (
         "Learning from an expert: targets, accuracy, a split by game",
         "exercises/ex8_imitation.py",
     ),
+    Exercise(
+        9,
+        "countdown",
+        "Countdown: an exact solver (1,346 Game-of-24 sets)",
+        "exercises/ex9_countdown.py",
+    ),
 )
 
 

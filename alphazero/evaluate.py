@@ -77,6 +77,7 @@ def wilson_interval(score: float, n: int, z: float = 1.96) -> tuple[float, float
 
 
 @functools.cache
+@functools.cache  # one player per (env, config): jitted callers compile once for it
 def search_player(env, config: SearchConfig) -> Player:
     def play(params, key, states):
         return search.run(params, key, states, env, config, explore=False).action
@@ -210,6 +211,7 @@ def solved(key, env, player: Player, params, states, chunk: int = 512, cap: int 
     """One-player games (puzzles): [N] bool, whether `player` solves (return 1) each of the start
     `states` [N], played `chunk` at a time (the last chunk padded, so one compile)."""
     n = states.rewards.shape[0]
+    chunk = min(chunk, n)
     out = []
     for start in range(0, n, chunk):
         rows = jnp.minimum(jnp.arange(start, start + chunk), n - 1)

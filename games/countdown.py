@@ -252,6 +252,7 @@ class Countdown(core.Env):
 
     def _step(self, state: State, action: jax.Array, key) -> State:
         del key
+        action = jnp.asarray(action, jnp.int32)  # a Python int outside jit works too
         if self.mode == "step":
             numbers, failed = _apply_step(state._numbers, action), jnp.bool_(False)
             state = state.replace(_numbers=numbers)

@@ -227,3 +227,35 @@ def test_config__token_games_need_the_transformer():
     go = dataclasses.replace(config_lib.go_7x7(), network=config_lib.countdown().network)
     with pytest.raises(config_lib.ConfigError, match="resnet or mlp"):
         config_lib.validate(go)
+
+
+def _script(name: str, tmp_path, *flags) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(ROOT / "scripts" / name), "--smoke", *flags]
+    return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+
+
+def test_ablation_script__smoke_one_imitation_arm(tmp_path):
+    """scripts/countdown_ablation.py --smoke (E4) with one arm: demonstrations, imitation, RL,
+    the SL and SL -> RL players, the demonstrator's own rate, table and plot."""
+    done = _script("countdown_ablation.py", tmp_path, "--arms", "greedy", "--runs", "runs",
+                   "--out", "out")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = list(csv.DictReader((tmp_path / "out" / "ablation.csv").open()))
+    players = [r["player"] for r in rows]
+    assert players == ["SL greedy", "SL + search@4", "SL -> RL greedy", "SL -> RL + search@4",
+                       "demonstrator"]  # fmt: skip
+    assert 0 <= float(rows[-1]["solved"]) < 1  # the greedy heuristic's own rate: not perfect
+    assert (tmp_path / "out" / "ablation.png").exists() and "| greedy | SL greedy |" in done.stdout
+
+
+def test_scaling_script__smoke_one_width(tmp_path):
+    """scripts/countdown_scaling.py --smoke (E3) with one width and one point: greedy, Gumbel and
+    PUCT at two budgets, the table and the three plots."""
+    done = _script("countdown_scaling.py", tmp_path, "--widths", "8", "--points", "1", "--runs",
+                   "runs", "--out", "out")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = list(csv.DictReader((tmp_path / "out" / "scaling.csv").open()))
+    cells = [(r["algorithm"], int(r["simulations"])) for r in rows]
+    assert cells == [("greedy", 0), ("gumbel", 2), ("gumbel", 4), ("puct", 2), ("puct", 4)]
+    for name in ("scaling_train.png", "scaling_test.png", "scaling_puct.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 0

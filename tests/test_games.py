@@ -9,7 +9,11 @@ from games.testing import check_game
 _NUM_STEPS = {"go_9x9": 60, "go_19x19": 30}
 
 
-@pytest.mark.parametrize("name", games.available())
+# countdown_k2 ... countdown_k6 are `countdown` with k fixed: one of them stands for the five.
+_CONFORMANCE = [n for n in games.available() if n not in {f"countdown_k{k}" for k in (2, 3, 4, 6)}]
+
+
+@pytest.mark.parametrize("name", _CONFORMANCE)
 def test_check_game(name: str) -> None:
     check_game(games.make(name), num_steps=_NUM_STEPS.get(name, 200))
 

@@ -173,14 +173,11 @@ def main() -> None:
     parser.add_argument("--sims", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64, 128, 256])
     parser.add_argument("--instances", type=int, default=200)
     args = parser.parse_args()
-    if args.smoke:
-        args.widths, args.minutes, args.points, args.sims, args.instances = (
-            [8, 16],
-            0.2,
-            2,
-            [2, 4],
-            8,
-        )
+    if args.smoke:  # toy sizes, unless given on the command line
+        default = parser.get_default
+        args.widths = [8, 16] if args.widths == default("widths") else args.widths
+        args.points = 2 if args.points == default("points") else args.points
+        args.minutes, args.sims, args.instances = 0.2, [2, 4], 8
     if min(args.minutes, args.points, args.instances, *args.sims, *args.widths) <= 0:
         sys.exit("error: --widths, --minutes, --points, --sims and --instances must be positive")
     if any(w % 4 for w in args.widths) and not args.smoke:

@@ -1,5 +1,5 @@
 """Grader of exercise 8: imitation targets, top-k accuracy, a split by game
-(exercises/ex8_imitation.py), checked against known answers and alphazero/imitation.py."""
+(exercises/ex8_imitation.py), checked against known answers and alphazero/demonstrations.py."""
 
 from __future__ import annotations
 
@@ -36,13 +36,13 @@ def test_value_targets_known_answers(impl):
 
 
 def test_value_targets_match_the_library(impl):
-    """The same numbers as alphazero.imitation gives a real game (tic-tac-toe, X wins)."""
+    """The same numbers as alphazero.demonstrations gives a real game (tic-tac-toe, X wins)."""
     import games
-    from alphazero import imitation
+    from alphazero import demonstrations
 
     env = games.make("tic_tac_toe")
-    record = imitation._Record([0, 3, 1, 4, 2], 1.0, 0)
-    dataset = imitation._replay_all([record], {}, env)
+    record = demonstrations._Record([0, 3, 1, 4, 2], 1.0, 0)
+    dataset = demonstrations._replay_all([record], {}, env)
     want = np.asarray(dataset.samples.value_target)
     np.testing.assert_array_equal(np.asarray(impl.value_targets(5, 1.0, 2)), want)
     np.testing.assert_array_equal(

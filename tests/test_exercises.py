@@ -87,7 +87,7 @@ def test_cli__exercise_list_and_check_both_sides():
 
 @pytest.mark.parametrize(
     "args, message",
-    [(("check", "9"), "unknown exercise 9"), (("check", "2", "--file", "nope.py"), "nope.py")],
+    [(("check", "99"), "unknown exercise 99"), (("check", "2", "--file", "nope.py"), "nope.py")],
 )
 def test_cli__exercise_bad_input_is_one_line(args, message):
     result = _cli(*args)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
-from countdown_depth import imitation_params, instance_sets, smoke
+from countdown_depth import imitation_params, instance_sets, smoke, solve_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMONSTRATORS = ("solver", "noisy", "greedy")
@@ -107,13 +107,8 @@ def evaluate_arm(arm: str, workdir: Path, env, states, simulations: int) -> list
 
 
 def _row(arm: str, player: str, hits: np.ndarray, episodes) -> dict:
-    from alphazero.evaluate import wilson_interval
-
-    rate = float(hits.mean())
-    low, high = wilson_interval(rate, len(hits))
     episodes = "" if episodes is None else episodes
-    return dict(arm=arm, player=player, n=len(hits), solved=f"{rate:.4f}", low=f"{low:.4f}",
-                high=f"{high:.4f}", episodes_to_90=episodes)  # fmt: skip
+    return dict(arm=arm, player=player, **solve_cells(hits), episodes_to_90=episodes)
 
 
 def report(out: Path) -> str:

@@ -41,6 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("arm", "instances", "n", "solved", "low", "high", "seconds")
 
 
+def solve_cells(hits) -> dict:
+    """Share solved of a [N] bool array and its 95% Wilson interval, as CSV cells."""
+    from alphazero.evaluate import wilson_interval
+
+    rate = float(hits.mean())
+    low, high = wilson_interval(rate, len(hits))
+    return dict(n=len(hits), solved=f"{rate:.4f}", low=f"{low:.4f}", high=f"{high:.4f}")
+
+
 def tree_size(k: int) -> int:
     """Leaves of the step-mode tree: prod over m = 2..k of 4 * C(m, 2) ordered step choices."""
     return math.prod(4 * math.comb(m, 2) for m in range(2, k + 1))
@@ -135,10 +144,7 @@ def evaluate_all(workdir: Path, out: Path, ks, count: int, simulations, uniform_
                 params, player = players[arm]
                 key = jax.random.PRNGKey(0)
                 hits = evaluate.solved(key, env, player(env), params, states, chunk=256)
-            rate = float(hits.mean())
-            low, high = evaluate.wilson_interval(rate, len(hits))
-            row = dict(arm=arm, instances=name, n=len(hits), solved=f"{rate:.4f}",
-                       low=f"{low:.4f}", high=f"{high:.4f}",
+            row = dict(arm=arm, instances=name, **solve_cells(hits),
                        seconds=f"{time.perf_counter() - start:.1f}")  # fmt: skip
             writer.writerow(row)
             f.flush()

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import jax
-from countdown_depth import instance_sets
+from countdown_depth import instance_sets, solve_cells
 
 FIELDS = ("width", "point", "minutes", "positions", "algorithm", "simulations", "n", "solved",
           "low", "high")  # fmt: skip
@@ -84,12 +84,7 @@ def evaluate_point(workdir: Path, env, states, sims: list[int]) -> list[dict]:
 
 
 def _cells(algorithm: str, sims: int, hits) -> dict:
-    from alphazero.evaluate import wilson_interval
-
-    rate = float(hits.mean())
-    low, high = wilson_interval(rate, len(hits))
-    return dict(algorithm=algorithm, simulations=sims, n=len(hits), solved=f"{rate:.4f}",
-                low=f"{low:.4f}", high=f"{high:.4f}")  # fmt: skip
+    return dict(algorithm=algorithm, simulations=sims, **solve_cells(hits))
 
 
 def report(out: Path, sims: list[int]) -> str:

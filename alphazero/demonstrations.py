@@ -40,7 +40,7 @@ class Dataset(NamedTuple):
     game: np.ndarray  # [N] int, index of the position's game in the source
     move: np.ndarray  # [N] int, move number in its game (0 = the first move)
     length: np.ndarray  # [N] int, number of moves of its game
-    sequence: np.ndarray  # [N] int, index of its game's move sequence (identical games share it)
+    sequence: np.ndarray  # [N] int, its distinct game (same moves; a puzzle: same instance)
     skipped: dict  # reason -> number of games skipped
 
     @property
@@ -106,7 +106,7 @@ def _jsonl_records(path: Path, env):
                 raise KeyError
             moves = [int(a) for a in game["moves"]]
             targets = game.get("targets")
-            if targets is not None and [len(t) > 0 for t in targets] != [True] * len(moves):
+            if targets is not None and len(targets) != len(moves):
                 raise ValueError
             record = _Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)),
                              game.get("instance"), targets)  # fmt: skip
@@ -160,7 +160,9 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     first = np.array([r.outcome or 0.0 for r in records], np.float32)[:, None]
     sign = np.where(t % 2 == 0, 1.0, -1.0) if env.num_players == 2 else np.ones_like(t)
     value = (first * sign).astype(np.float32)
-    _, sequence = np.unique(moves, axis=0, return_inverse=True)
+    # Identical games share an index: the same moves; for puzzles, every record of one instance.
+    identity = [json.dumps(r.instance or r.moves, sort_keys=True) for r in records]
+    _, sequence = np.unique(np.array(identity), return_inverse=True)
     game, move = np.nonzero(keep)
     samples = Samples(
         observation=observations[game, move],
@@ -187,19 +189,21 @@ def _pad_rows(x: jax.Array, start: int, rows: int) -> jax.Array:
 
 
 def _action_weights(records, game, move, moves, num_actions: int) -> np.ndarray:
-    """[N, A]: the expert's move one-hot, or uniform over its equally good moves (`targets`)."""
+    """[N, A]: the expert's move one-hot, or uniform over its equally good moves (`targets`);
+    all zeros (no policy loss, the value alone is learned) where `targets` lists none."""
     weights = np.eye(num_actions, dtype=np.float32)[moves[game, move]]
     for i, (g, t) in enumerate(zip(game, move, strict=True)):
         if records[g].targets is not None:
             weights[i] = 0.0
-            weights[i, records[g].targets[t]] = 1.0 / len(records[g].targets[t])
+            good = records[g].targets[t]
+            weights[i, good] = 1.0 / max(len(good), 1)
     return weights
 
 
 def split(dataset: Dataset, validation_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
     """(train, validation): a random `validation_fraction` of the distinct games (at least one)
-    held out. Identical games (the same move sequence, common in engine self-play) fall on the
-    same side, so no held-out game is also a training game."""
+    held out. Identical games (the same moves, common in engine self-play; for puzzles every record
+    of one instance) fall on the same side, so no held-out game is also a training game."""
     sequences = np.unique(dataset.sequence)
     held = max(1, round(validation_fraction * len(sequences))) if validation_fraction > 0 else 0
     held_out = np.random.default_rng(seed).permutation(sequences)[:held]

@@ -63,16 +63,20 @@ def evaluate(params, dataset: Dataset, batch: int = 1024, bootstrap: int = 1000)
         value.append(np.asarray(v))
     top, value = np.concatenate(top), np.concatenate(value)
     good = dataset.samples.action_weights > 0  # the expert's move, or its equally good moves
+    policy = good.any(1)  # positions with a move to predict (value-only ones have none)
     hit1 = np.take_along_axis(good, top[:, :1], axis=1)[:, 0]
     hit5 = np.take_along_axis(good, top, axis=1).any(1)
     mask = dataset.samples.mask > 0
     error = (value - dataset.samples.value_target) ** 2
-    out = {"top1": hit1.mean(), "top5": hit5.mean(), "value_mse": _masked_mean(error, mask)}
+    out = {"top1": hit1[policy].mean(), "top5": hit5[policy].mean(),
+           "value_mse": _masked_mean(error, mask)}  # fmt: skip
     phase = phase_of(dataset.move, dataset.length)
     for i, name in enumerate(PHASES):
-        out[f"top1_{name}"] = hit1[phase == i].mean() if (phase == i).any() else np.nan
+        rows = policy & (phase == i)
+        out[f"top1_{name}"] = hit1[rows].mean() if rows.any() else np.nan
         out[f"value_mse_{name}"] = _masked_mean(error, mask & (phase == i))
-    out["top1_low"], out["top1_high"] = _game_bootstrap(hit1, dataset.game, bootstrap)
+    bootstrap_hits = (hit1[policy], dataset.game[policy])
+    out["top1_low"], out["top1_high"] = _game_bootstrap(*bootstrap_hits, bootstrap)
     return {k: float(v) for k, v in out.items()}
 
 
@@ -136,8 +140,8 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
     data = jax.device_put(train_set.samples)
     skipped = ", ".join(f"{n} {why}" for why, n in train_set.skipped.items()) or "none"
     print(f"imitation: {train_set.num_games} games ({len(train_set.game)} positions) to learn "
-          f"from, {held_out.num_games} held out ({held_out.num_distinct} distinct move "
-          f"sequences); skipped: {skipped}")  # fmt: skip
+          f"from, {held_out.num_games} held out ({held_out.num_distinct} distinct); "
+          f"skipped: {skipped}")  # fmt: skip
     bar = tqdm(total=sup.num_steps, initial=int(loop.imitation_step), desc="imitation",
                disable=not progress)  # fmt: skip
     while (step := int(loop.imitation_step)) < sup.num_steps:

@@ -176,6 +176,31 @@ def demonstrate(numbers, target: int, demonstrator: str, rng, epsilon: float = 0
     return dict(moves=moves, targets=targets, outcome=float(key[0] == target))
 
 
+def off_path(numbers, target: int, moves: list[int], rng) -> dict | None:
+    """A gold-value probe beside a solver path: follow `moves` for t steps (t drawn uniformly
+    while at least two steps remain), take a random losing legal action, then random legal
+    actions to the end. Every position after the slip is unsolvable, V*(s) = 0: the record keeps
+    only those (`opening_moves` = t + 1) with no policy target (empty `targets`) and outcome 0,
+    so imitation teaches the value head what a dead end looks like, not only the solver's path
+    (whose positions all have V* = 1). None when there is no room or no losing action."""
+    key = _key(numbers)
+    if len(key) < 3:
+        return None
+    t = int(rng.integers(0, len(key) - 2))
+    for move in moves[:t]:
+        key = step(key, move)
+    losing = sorted(set(legal_actions(key)) - set(winning_actions(key, target)))
+    if not losing:
+        return None
+    path = [*moves[:t], int(rng.choice(losing))]
+    key = step(key, path[-1])
+    while len(key) > 1:
+        path.append(int(rng.choice(legal_actions(key))))
+        key = step(key, path[-1])
+    targets = [[] for _ in path]
+    return dict(moves=path, targets=targets, outcome=0.0, opening_moves=t + 1)
+
+
 def _made(numbers: tuple[int, ...], action: int) -> int:
     (i, j), op = PAIRS[action // len(OPS)], action % len(OPS)
     return combine(numbers[i], numbers[j], op)

@@ -196,11 +196,10 @@ def train_full(args) -> None:
     from alphazero import config as config_lib
     from alphazero import train
 
-    data = Path(args.data)
-    if not data.exists() or len(data.read_text().splitlines()) < args.demonstrations:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_expert_games.py"), "--game",
-                        "countdown", "--num-games", str(args.demonstrations), "--out", str(data)],
-                       check=True)  # fmt: skip
+    data = Path(args.data)  # resumable: returns at once when the file is complete
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_expert_games.py"), "--game",
+                    "countdown", "--num-games", str(args.demonstrations), "--out", str(data),
+                    "--off-path"], check=True)  # fmt: skip
     config = config_lib.countdown()
     config = dataclasses.replace(
         config, imitation=str(data),

@@ -22,7 +22,8 @@ Countdown (any `countdown*` game in step mode): instances drawn from the game's 
 (game i from key fold_in(PRNGKey(--seed), i)), solved by a demonstrator of
 games/countdown_solver.py (`--demonstrator solver|noisy|greedy`, `--epsilon` for noisy); each line
 holds the instance, the moves, the targets to imitate (the solver: all winning actions) and the
-outcome (1 solved, 0 not).
+outcome (1 solved, 0 not). `--off-path` adds after each demonstration one gold-value probe
+(countdown_solver.off_path: the positions after a losing step, value 0, no policy target).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def countdown_games(args, out: Path, chunk: int = 1024) -> None:
 
     env = games.make(args.game)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = len(out.read_text().splitlines()) if out.exists() else 0
+    lines = out.read_text().splitlines() if out.exists() else []
+    done = sum('"off-path"' not in line for line in lines)  # demonstrations, not probes
     init = jax.jit(jax.vmap(env.init))
     solved = 0
     with tqdm(total=args.num_games, initial=done, unit="game") as bar:
@@ -134,6 +136,9 @@ def countdown_games(args, out: Path, chunk: int = 1024) -> None:
                     instance = dict(numbers=[int(n) for n in numbers], target=int(target))
                     line = dict(game=env.id, player=args.demonstrator, instance=instance, **episode)
                     lines.write(json.dumps(line) + "\n")
+                    probe = countdown_solver.off_path(numbers, int(target), episode["moves"], rng)
+                    if args.off_path and probe:  # its own line: the game count goes by moves
+                        lines.write(json.dumps(dict(line, player="off-path", **probe)) + "\n")
             done += count
             bar.update(count)
     print(f"{out}: {done} games; this run's demonstrator solved {solved}")
@@ -152,6 +157,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--demonstrator", default="solver", help="countdown: solver|noisy|greedy")
     parser.add_argument("--epsilon", type=float, default=0.25, help="countdown: noisy's randomness")
+    parser.add_argument("--off-path", action="store_true",
+                        help="countdown: a value-0 probe beside each demonstration")  # fmt: skip
     args = parser.parse_args()
     if args.num_games <= 0 or args.parallel <= 0:
         sys.exit("error: --num-games and --parallel must be positive")

@@ -185,19 +185,37 @@ def test_demonstrators__solver_always_wins_greedy_sometimes():
 def test_imitation__countdown_records_with_instances_and_target_sets(tmp_path):
     rng = np.random.default_rng(1)
     lines = []
-    for numbers, target in (((10, 8, 6, 5, -1, -1), 24), ((23, 4, -1, -1, -1, -1), 19)):
+    instances = (((10, 8, 6, 5, -1, -1), 24), ((23, 4, -1, -1, -1, -1), 19),
+                 ((30, 4, -1, -1, -1, -1), 26))  # fmt: skip
+    for numbers, target in instances:
         episode = solver.demonstrate(numbers, target, "solver", rng)
         instance = dict(numbers=list(numbers), target=target)
         lines.append(dict(game="countdown", instance=instance, **episode))
+    assert lines[1]["moves"] == lines[2]["moves"]  # a - b on another instance
+    probe = solver.off_path((10, 8, 6, 5), 24, lines[0]["moves"], rng)
+    slip = probe["opening_moves"] - 1
+    assert probe["moves"][:slip] == lines[0]["moves"][:slip] and probe["outcome"] == 0
+    key = (10, 8, 6, 5)
+    for t, move in enumerate(probe["moves"][:-1]):
+        key = solver.step(key, move)
+        assert solver.solvable(key, 24) == (t < slip)  # dead after the slip, alive before
     path = tmp_path / "demos.jsonl"
-    path.write_text("\n".join(map(json.dumps, lines)) + "\n")
+    records = [*lines, lines[0], dict(lines[0], **probe)]
+    path.write_text("\n".join(map(json.dumps, records)) + "\n")
     dataset = imitation.load(path, games.make("countdown"))
-    assert dataset.num_games == 2 and len(dataset.game) == 3 + 1
+    probe_rows = dataset.game == 4
+    assert dataset.num_games == 5 and len(dataset.game) == 3 + 1 + 1 + 3 + 3 - (slip + 1)
+    # Distinct games: the same moves from another instance are another game; a repeat or a probe
+    # of the same instance is not (all of an instance's records fall on one side of a split).
+    assert dataset.num_distinct == 3
+    assert (dataset.samples.action_weights[probe_rows] == 0).all()  # the value alone is taught
+    assert (dataset.samples.value_target[probe_rows] == 0).all() and probe_rows.any()
+    rows = ~probe_rows
     assert cd.decode(dataset.samples.observation[0]) == "24:10,8,6,5"
     weights = dataset.samples.action_weights
     first = solver.winning_actions((10, 8, 6, 5), 24)
     assert np.allclose(weights[0][first], 1 / len(first)) and weights[0].sum() == pytest.approx(1)
-    assert (dataset.samples.value_target == 1).all()  # one player: the outcome, never negated
+    assert (dataset.samples.value_target[rows] == 1).all()  # one player: never negated
 
 
 def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):

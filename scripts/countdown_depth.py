@@ -55,15 +55,17 @@ def tree_size(k: int) -> int:
     return math.prod(4 * math.comb(m, 2) for m in range(2, k + 1))
 
 
-def instance_sets(ks, count: int, seed: int = 12345, limit_24: int | None = None) -> dict:
-    """name -> (env, start states): held-out instances per k, and the Game-of-24 sets (the
-    first `limit_24` of them when given; none for 0)."""
+def instance_sets(ks, count: int, seed: int = 12345, limit_24: int | None = None,
+                  split: str = "test") -> dict:  # fmt: skip
+    """name -> (env, start states): held-out instances per k (the `split`: test, or validation
+    for choosing settings without touching the test set), and the Game-of-24 sets (the first
+    `limit_24` of them when given; none for 0)."""
     import games
     from games.countdown import Countdown
 
     sets = {}
     for k in ks:
-        env = Countdown(k=k, split="test")
+        env = Countdown(k=k, split=split)
         keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(seed), i))(np.arange(count))
         sets[f"k={k}"] = (env, jax.jit(jax.vmap(env.init))(keys))
     if limit_24 == 0:
@@ -114,7 +116,7 @@ def arms(workdir: Path, simulations: list[int], uniform_simulations: int) -> dic
 
 
 def evaluate_all(workdir: Path, out: Path, ks, count: int, simulations, uniform_simulations,
-                 limit_24: int | None = None):  # fmt: skip
+                 limit_24: int | None = None, split: str = "test"):  # fmt: skip
     from tqdm import tqdm
 
     from alphazero import evaluate
@@ -124,7 +126,7 @@ def evaluate_all(workdir: Path, out: Path, ks, count: int, simulations, uniform_
     done = set()
     if path.exists():
         done = {(r["arm"], r["instances"]) for r in csv.DictReader(path.open())}
-    sets = instance_sets(ks, count, limit_24=limit_24)
+    sets = instance_sets(ks, count, limit_24=limit_24, split=split)
     players = arms(workdir, simulations, uniform_simulations)
     todo = [(a, s) for s in sets for a in [*players, "solver"] if (a, s) not in done]
     new = not path.exists()
@@ -238,6 +240,12 @@ def main() -> None:
     parser.add_argument("--simulations", type=int, nargs="+", default=[16, 64, 256])
     parser.add_argument("--uniform-simulations", type=int, default=64)
     parser.add_argument("--limit-24", type=int, help="only the first N Game-of-24 sets")
+    parser.add_argument(
+        "--split",
+        choices=["test", "validation"],
+        default="test",
+        help="held-out instances: validation to choose settings, test to report",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.full, args.demonstrations, args.instances = True, 64, 16
@@ -253,7 +261,8 @@ def main() -> None:
     elif not (args.workdir / "config.json").exists():
         sys.exit(f"error: {args.workdir} holds no run; train it first or pass --full")
     evaluate_all(args.workdir, out, args.ks, args.instances, args.simulations,
-                 args.uniform_simulations, 64 if args.smoke else args.limit_24)  # fmt: skip
+                 args.uniform_simulations, 64 if args.smoke else args.limit_24,
+                 args.split)  # fmt: skip
     print(report(out))
 
 

@@ -269,8 +269,7 @@ def test_ablation_script__smoke_one_imitation_arm(tmp_path):
 def test_scaling_script__smoke_one_width(tmp_path):
     """scripts/countdown_scaling.py --smoke (E3) with one width and one point: greedy, Gumbel and
     PUCT at two budgets, the table and the three plots."""
-    # Width 16 is the depth smoke's network: its compiled functions come from the cache.
-    done = _script("countdown_scaling.py", tmp_path, "--widths", "16", "--points", "1", "--runs",
+    done = _script("countdown_scaling.py", tmp_path, "--widths", "8", "--points", "1", "--runs",
                    "runs", "--out", "out")  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     rows = list(csv.DictReader((tmp_path / "out" / "scaling.csv").open()))

@@ -75,8 +75,8 @@ def evaluate(params, dataset: Dataset, batch: int = 1024, bootstrap: int = 1000)
         rows = policy & (phase == i)
         out[f"top1_{name}"] = hit1[rows].mean() if rows.any() else np.nan
         out[f"value_mse_{name}"] = _masked_mean(error, mask & (phase == i))
-    bootstrap_hits = (hit1[policy], dataset.game[policy])
-    out["top1_low"], out["top1_high"] = _game_bootstrap(*bootstrap_hits, bootstrap)
+    low_high = _game_bootstrap(hit1[policy], dataset.game[policy], bootstrap)
+    out["top1_low"], out["top1_high"] = low_high
     return {k: float(v) for k, v in out.items()}
 
 

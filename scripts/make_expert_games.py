@@ -115,8 +115,8 @@ def countdown_games(args, out: Path, chunk: int = 1024) -> None:
 
     env = games.make(args.game)
     out.parent.mkdir(parents=True, exist_ok=True)
-    lines = out.read_text().splitlines() if out.exists() else []
-    done = sum('"off-path"' not in line for line in lines)  # demonstrations, not probes
+    existing = out.read_text().splitlines() if out.exists() else []
+    done = sum('"off-path"' not in line for line in existing)  # demonstrations, not probes
     init = jax.jit(jax.vmap(env.init))
     solved = 0
     with tqdm(total=args.num_games, initial=done, unit="game") as bar:
@@ -136,8 +136,10 @@ def countdown_games(args, out: Path, chunk: int = 1024) -> None:
                     instance = dict(numbers=[int(n) for n in numbers], target=int(target))
                     line = dict(game=env.id, player=args.demonstrator, instance=instance, **episode)
                     lines.write(json.dumps(line) + "\n")
+                    if not args.off_path:
+                        continue
                     probe = countdown_solver.off_path(numbers, int(target), episode["moves"], rng)
-                    if args.off_path and probe:  # its own line: the game count goes by moves
+                    if probe:  # a line of its own, after its demonstration
                         lines.write(json.dumps(dict(line, player="off-path", **probe)) + "\n")
             done += count
             bar.update(count)

@@ -1,0 +1,165 @@
+"""The "broad but shallow" arm: a Llama-architecture language model in JAX, with a KV cache.
+
+    config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())   # alphazero/llm_loader
+    tokens = llm.generate(params, config, prompts, max_new_tokens=8)          # greedy, batched
+
+The forward pass is the Llama one (SmolLM2 uses it unchanged): token embedding; per block
+    x += Wo attn(RoPE(Wq rms(x)), RoPE(Wk rms(x)), Wv rms(x))
+    x += Wd (silu(Wg rms(x)) * Wu rms(x))
+then a final RMS norm and logits = x E^T (tied embeddings) or x Wout. Attention is grouped-query:
+each of the `num_kv_heads` key/value heads serves num_heads / num_kv_heads query heads.
+
+RoPE layout. GGUF files keep Wq and Wk rows in llama.cpp's order, where the rotated pairs are
+adjacent features (x[2i], x[2i+1]) of each head, rotated by angle position * base^(-2i / head_dim).
+We rotate those interleaved pairs directly on the stored weights (no un-permuting); a checkpoint
+with Hugging Face's layout (`rotate_half`) must be permuted when written to GGUF, as llama.cpp's
+converter does (tests/test_llm.py writes one that way and checks against a NumPy reference).
+
+Batches of prompts of different lengths are left-padded: `valid` [B, S] marks the cache slots that
+hold real tokens, and each row's positions count only its own tokens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+
+@dataclasses.dataclass(frozen=True)
+class LlamaConfig:
+    """Shapes and constants of a Llama model (read from the GGUF header)."""
+
+    vocab_size: int  # V
+    num_layers: int  # L
+    dim: int  # D, the residual width
+    ffn_dim: int  # F, the SwiGLU hidden width
+    num_heads: int  # H query heads
+    num_kv_heads: int  # G key/value heads (H % G == 0)
+    rope_base: float = 10_000.0  # RoPE frequency base (SmolLM2: 1e5)
+    norm_eps: float = 1e-5  # RMS norm epsilon
+    eos_token_id: int = 2  # generation stops a row after this token
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.num_heads
+
+
+class KVCache(NamedTuple):
+    k: jax.Array  # [L, B, S, G, head_dim]
+    v: jax.Array  # [L, B, S, G, head_dim]
+    valid: jax.Array  # [B, S] bool, slot holds a real (not padding) token
+
+
+def empty_cache(config: LlamaConfig, batch: int, length: int, dtype=jnp.float32) -> KVCache:
+    shape = (config.num_layers, batch, length, config.num_kv_heads, config.head_dim)
+    valid = jnp.zeros((batch, length), bool)
+    return KVCache(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), valid)
+
+
+def rms_norm(x: jax.Array, weight: jax.Array, eps: float) -> jax.Array:
+    x32 = x.astype(jnp.float32)
+    scale = jax.lax.rsqrt(jnp.mean(x32 * x32, -1, keepdims=True) + eps)
+    return (x32 * scale).astype(x.dtype) * weight
+
+
+def rope(x: jax.Array, positions: jax.Array, base: float) -> jax.Array:
+    """Rotates interleaved feature pairs i of x [B, T, heads, hd] by position * base^(-2i/hd)."""
+    half = x.shape[-1] // 2
+    freq = base ** (-jnp.arange(half, dtype=jnp.float32) / half)  # [hd/2]
+    angle = positions[:, :, None, None].astype(jnp.float32) * freq  # [B, T, 1, hd/2]
+    cos, sin = jnp.cos(angle), jnp.sin(angle)
+    even, odd = x[..., 0::2], x[..., 1::2]
+    out = jnp.stack([even * cos - odd * sin, even * sin + odd * cos], axis=-1)
+    return out.reshape(x.shape).astype(x.dtype)
+
+
+def _block(config: LlamaConfig, x, layer, k_cache, v_cache, positions, mask, start):
+    """One transformer block on x [B, T, D]; writes this block's keys/values at slot `start`."""
+    b, t, _ = x.shape
+    hd, g = config.head_dim, config.num_kv_heads
+    h = rms_norm(x, layer["attn_norm"], config.norm_eps)
+    q = rope((h @ layer["wq"]).reshape(b, t, config.num_heads, hd), positions, config.rope_base)
+    k = rope((h @ layer["wk"]).reshape(b, t, g, hd), positions, config.rope_base)
+    v = (h @ layer["wv"]).reshape(b, t, g, hd)
+    k_cache = jax.lax.dynamic_update_slice(k_cache, k.astype(k_cache.dtype), (0, start, 0, 0))
+    v_cache = jax.lax.dynamic_update_slice(v_cache, v.astype(v_cache.dtype), (0, start, 0, 0))
+    q = q.reshape(b, t, g, config.num_heads // g, hd)  # query heads grouped by their kv head
+    scores = jnp.einsum("btgqd,bsgd->bgqts", q, k_cache).astype(jnp.float32) / jnp.sqrt(hd)
+    scores = jnp.where(mask[:, None, None], scores, -1e30)
+    weights = jax.nn.softmax(scores, axis=-1).astype(x.dtype)
+    attended = jnp.einsum("bgqts,bsgd->btgqd", weights, v_cache).reshape(b, t, config.dim)
+    x = x + attended @ layer["wo"]
+    h = rms_norm(x, layer["ffn_norm"], config.norm_eps)
+    x = x + (jax.nn.silu(h @ layer["w_gate"]) * (h @ layer["w_up"])) @ layer["w_down"]
+    return x, k_cache, v_cache
+
+
+def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, start, valid):
+    """Logits [B, T, V] for tokens [B, T] written at cache slots start..start+T-1.
+
+    positions [B, T]: each token's position in its own row (RoPE); valid [B, T]: real tokens.
+    A query at slot i attends to slots j <= i that hold real tokens (this call's included)."""
+    t = tokens.shape[1]
+    valid_slots = jax.lax.dynamic_update_slice(cache.valid, valid, (0, start))
+    slots = jnp.arange(cache.valid.shape[1])
+    causal = slots[None, :] <= (start + jnp.arange(t))[:, None]  # [T, S]
+    mask = causal[None] & valid_slots[:, None, :]  # [B, T, S]
+    x = params["embed"][tokens]
+
+    def layer_step(x, inputs):
+        layer, k_cache, v_cache = inputs
+        x, k_cache, v_cache = _block(config, x, layer, k_cache, v_cache, positions, mask, start)
+        return x, (k_cache, v_cache)
+
+    x, (k, v) = jax.lax.scan(layer_step, x, (params["layers"], cache.k, cache.v))
+    x = rms_norm(x, params["final_norm"], config.norm_eps)
+    out = params.get("output")
+    logits = x @ (params["embed"].T if out is None else out)
+    return logits.astype(jnp.float32), KVCache(k, v, valid_slots)
+
+
+def pad_left(prompts: list[list[int]], pad_id: int = 0) -> tuple[jax.Array, jax.Array]:
+    """Token lists -> (tokens [B, T] left-padded, valid [B, T])."""
+    length = max(len(p) for p in prompts)
+    tokens = [[pad_id] * (length - len(p)) + list(p) for p in prompts]
+    valid = [[False] * (length - len(p)) + [True] * len(p) for p in prompts]
+    return jnp.asarray(tokens, jnp.int32), jnp.asarray(valid)
+
+
+@functools.partial(jax.jit, static_argnames=("config", "max_new_tokens"))
+def _generate(params, config: LlamaConfig, tokens, valid, key, temperature, max_new_tokens: int):
+    b, t = tokens.shape
+    dtype = params["embed"].dtype
+    cache = empty_cache(config, b, t + max_new_tokens, dtype)
+    positions = jnp.maximum(jnp.cumsum(valid, axis=1) - 1, 0)
+    logits, cache = forward(params, config, tokens, positions, cache, 0, valid)
+
+    def pick(logits, key):  # temperature 0: greedy; else a sample of softmax(logits / T)
+        sampled = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6))
+        return jnp.where(temperature > 0, sampled, jnp.argmax(logits, -1)).astype(jnp.int32)
+
+    def step(carry, key):
+        logits, cache, position, done, slot = carry
+        token = jnp.where(done, config.eos_token_id, pick(logits, key))
+        new_logits, cache = forward(
+            params, config, token[:, None], position[:, None], cache, slot, jnp.ones((b, 1), bool)
+        )
+        done = done | (token == config.eos_token_id)
+        return (new_logits[:, -1], cache, position + 1, done, slot + 1), token
+
+    carry = (logits[:, -1], cache, positions[:, -1] + 1, jnp.zeros(b, bool), t)
+    _, out = jax.lax.scan(step, carry, jax.random.split(key, max_new_tokens))
+    return out.T  # [B, max_new_tokens]
+
+
+def generate(params, config: LlamaConfig, prompts: list[list[int]], max_new_tokens: int,
+             key: jax.Array | None = None, temperature: float = 0.0) -> jax.Array:  # fmt: skip
+    """New tokens [B, max_new_tokens] after each prompt (token ids); rows that emit
+    `config.eos_token_id` are padded with it. Greedy at temperature 0, else sampled."""
+    tokens, valid = pad_left(prompts)
+    key = jax.random.PRNGKey(0) if key is None else key
+    return _generate(params, config, tokens, valid, key, jnp.float32(temperature), max_new_tokens)

@@ -1,0 +1,50 @@
+"""Prompts and scoring for the LLM arm: Countdown few-shot prompts, answer extraction, pass@n.
+
+    prompt = countdown_prompt([25, 8, 5, 2], 106)     # 3 worked examples, then the instance
+    answer = extract_answer(" 25*4+6*1\\nNumbers:")    # "25*4+6*1"
+    pass_at(n=16, correct=3, k=4)                      # unbiased pass@4 from 16 samples
+
+The examples come from the training split (tests/test_llm_tasks.py checks that they verify
+strictly and are not held out). The model answers with one expression after "Answer:"; the
+completion is cut at the first newline and at an "=" (a model that writes "3*8 = 24" answers
+"3*8"), then scored by games.countdown_verify.
+"""
+
+from __future__ import annotations
+
+import math
+
+COUNTDOWN_INSTRUCTION = (
+    "Combine all the numbers with + - * / and parentheses to make the target. "
+    "Use every number exactly once.\n\n"
+)
+COUNTDOWN_EXAMPLES = (  # (numbers, target, answer): k = 3, 4, 5, from the training split
+    ((7, 3, 2), 23, "7*3+2"),
+    ((25, 6, 4, 1), 106, "25*4+6*1"),
+    ((9, 8, 5, 3, 2), 134, "(9+8)*(5+3)-2"),
+)
+
+
+def _format(numbers, target: int) -> str:
+    return f"Numbers: {' '.join(str(int(n)) for n in numbers if int(n) >= 0)}\nTarget: {target}\n"
+
+
+def countdown_prompt(numbers, target: int, shots: int = 3) -> str:
+    """The instruction, `shots` worked examples and the instance, ending in "Answer:"."""
+    examples = "".join(f"{_format(n, t)}Answer: {a}\n\n" for n, t, a in COUNTDOWN_EXAMPLES[:shots])
+    return COUNTDOWN_INSTRUCTION + examples + _format(numbers, int(target)) + "Answer:"
+
+
+def extract_answer(completion: str) -> str:
+    """The expression in a completion: its first line, up to any "="."""
+    return completion.split("\n", 1)[0].split("=", 1)[0].strip()
+
+
+def pass_at(n: int, correct: int, k: int) -> float:
+    """Chen et al. (2021): P(at least one of k samples, drawn without replacement from n with
+    `correct` right ones, is right) = 1 - C(n - c, k) / C(n, k)."""
+    if k > n:
+        raise ValueError(f"pass@{k} needs at least {k} samples, got {n}")
+    if n - correct < k:
+        return 1.0
+    return 1.0 - math.comb(n - correct, k) / math.comb(n, k)

@@ -122,9 +122,11 @@ def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, star
     return logits.astype(jnp.float32), KVCache(k, v, valid_slots)
 
 
-def pad_left(prompts: list[list[int]], pad_id: int = 0) -> tuple[jax.Array, jax.Array]:
-    """Token lists -> (tokens [B, T] left-padded, valid [B, T])."""
-    length = max(len(p) for p in prompts)
+def pad_left(prompts: list[list[int]], multiple: int = 32) -> tuple[jax.Array, jax.Array]:
+    """Token lists -> (tokens [B, T] left-padded with 0, valid [B, T]); T is rounded up to a
+    multiple of `multiple` so that prompts of similar length share one compiled function."""
+    length = -(-max(len(p) for p in prompts) // multiple) * multiple
+    pad_id = 0
     tokens = [[pad_id] * (length - len(p)) + list(p) for p in prompts]
     valid = [[False] * (length - len(p)) + [True] * len(p) for p in prompts]
     return jnp.asarray(tokens, jnp.int32), jnp.asarray(valid)

@@ -3,6 +3,7 @@
     python scripts/countdown_depth.py --full            # data, 30 min of training, evaluation
     python scripts/countdown_depth.py --workdir runs/countdown   # evaluate an existing run
     python scripts/countdown_depth.py --smoke           # the same at toy size (CI)
+    python scripts/countdown_depth.py --report-only     # redraw, with the LLM arm's rows
 
 `--full` makes the solver's demonstrations (scripts/make_expert_games.py, resumable), trains
 `alphazero train --preset countdown --imitation DATA` for `--minutes` of the run's own wall time
@@ -153,7 +154,9 @@ def evaluate_all(workdir: Path, out: Path, ks, count: int, simulations, uniform_
             bar.update(1)
 
 
-def report(out: Path) -> str:
+def report(out: Path, llm_csv: Path | None = None) -> str:
+    """depth.md and depth.png from depth.csv, with the LLM arm's rows (scripts/llm_countdown.py,
+    fewer instances per set: their n is in the arm's name) when `llm_csv` exists."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -161,6 +164,10 @@ def report(out: Path) -> str:
 
     rows = list(csv.DictReader((out / "depth.csv").open()))
     names = list(dict.fromkeys(r["instances"] for r in rows))
+    if llm_csv is not None and llm_csv.exists():
+        for r in csv.DictReader(llm_csv.open()):
+            if r["instances"] in names:
+                rows.append(dict(r, arm=f"{r['arm']}, n={r['n']}"))
     arm_names = list(dict.fromkeys(r["arm"] for r in rows))
     cell = {(r["arm"], r["instances"]): r for r in rows}
     lines = ["| arm | " + " | ".join(f"{n} (n={cell[(arm_names[0], n)]['n']})" for n in names)
@@ -175,19 +182,20 @@ def report(out: Path) -> str:
     table = "\n".join(lines)
     (out / "depth.md").write_text(table + "\n")
     ks = [int(n[2:]) for n in names if n.startswith("k=")]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for arm in arm_names:
         y = [float(cell[(arm, f"k={k}")]["solved"]) for k in ks]
         lo = [y[i] - float(cell[(arm, f"k={k}")]["low"]) for i, k in enumerate(ks)]
         hi = [float(cell[(arm, f"k={k}")]["high"]) - y[i] for i, k in enumerate(ks)]
-        ax.errorbar(ks, y, yerr=[lo, hi], marker="o", capsize=3, label=arm)
+        style = "--" if arm.startswith("SmolLM2") else "-"
+        ax.errorbar(ks, y, yerr=[lo, hi], marker="o", capsize=3, label=arm, linestyle=style)
     ax.set_xlabel("k (numbers; k - 1 steps)")
     ax.set_ylabel("held-out instances solved")
     ax.set_xticks(ks)
     top = ax.secondary_xaxis("top")
     top.set_xticks(ks, [f"{math.log10(tree_size(k)):.1f}" for k in ks])
     top.set_xlabel("log10 leaves of the step tree")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(out / "depth.png", dpi=120)
     return table
@@ -241,6 +249,12 @@ def main() -> None:
     parser.add_argument("--uniform-simulations", type=int, default=64)
     parser.add_argument("--limit-24", type=int, help="only the first N Game-of-24 sets")
     parser.add_argument(
+        "--llm",
+        default="docs/results/llm/countdown.csv",
+        help="the LLM arm's rows (scripts/llm_countdown.py), drawn when present",
+    )
+    parser.add_argument("--report-only", action="store_true", help="redraw table and plot")
+    parser.add_argument(
         "--split",
         choices=["test", "validation"],
         default="test",
@@ -256,6 +270,12 @@ def main() -> None:
         sys.exit("error: --instances, --demonstrations, --simulations positive; --ks in 2..6")
     args.workdir, out = Path(args.workdir), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    llm_csv = None if args.smoke else ROOT / args.llm
+    if args.report_only:
+        if not (out / "depth.csv").exists():
+            sys.exit(f"error: no {out / 'depth.csv'} to report; run an evaluation first")
+        print(report(out, llm_csv))
+        return
     if args.full:
         train_full(args)
     elif not (args.workdir / "config.json").exists():
@@ -263,7 +283,7 @@ def main() -> None:
     evaluate_all(args.workdir, out, args.ks, args.instances, args.simulations,
                  args.uniform_simulations, 64 if args.smoke else args.limit_24,
                  args.split)  # fmt: skip
-    print(report(out))
+    print(report(out, llm_csv))
 
 
 if __name__ == "__main__":

@@ -98,8 +98,10 @@ def _block(config: LlamaConfig, x, layer, k_cache, v_cache, positions, mask, sta
     return x, k_cache, v_cache
 
 
-def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, start, valid):
-    """Logits [B, T, V] for tokens [B, T] written at cache slots start..start+T-1.
+def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, start, valid,
+            last_only: bool = False):  # fmt: skip
+    """Logits [B, T, V] for tokens [B, T] written at cache slots start..start+T-1 ([B, 1, V], the
+    last token's, with `last_only`: a prompt's other logits are never needed).
 
     positions [B, T]: each token's position in its own row (RoPE); valid [B, T]: real tokens.
     A query at slot i attends to slots j <= i that hold real tokens (this call's included)."""
@@ -116,7 +118,7 @@ def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, star
         return x, (k_cache, v_cache)
 
     x, (k, v) = jax.lax.scan(layer_step, x, (params["layers"], cache.k, cache.v))
-    x = rms_norm(x, params["final_norm"], config.norm_eps)
+    x = rms_norm(x[:, -1:] if last_only else x, params["final_norm"], config.norm_eps)
     out = params.get("output")
     logits = x @ (params["embed"].T if out is None else out)
     return logits.astype(jnp.float32), KVCache(k, v, valid_slots)
@@ -133,15 +135,21 @@ def pad_left(prompts: list[list[int]], multiple: int = 32) -> tuple[jax.Array, j
 
 
 @functools.partial(jax.jit, static_argnames=("config", "max_new_tokens"))
-def _generate(params, config: LlamaConfig, tokens, valid, key, temperature, max_new_tokens: int):
-    b, t = tokens.shape
-    dtype = params["embed"].dtype
-    cache = empty_cache(config, b, t + max_new_tokens, dtype)
+def _generate(params, config: LlamaConfig, tokens, valid, key, temperatures, max_new_tokens: int):
+    prompts, t = tokens.shape
+    copies = temperatures.shape[0]  # R decodings of each prompt share its prefill
+    cache = empty_cache(config, prompts, t + max_new_tokens, params["embed"].dtype)
     positions = jnp.maximum(jnp.cumsum(valid, axis=1) - 1, 0)
-    logits, cache = forward(params, config, tokens, positions, cache, 0, valid)
+    logits, cache = forward(params, config, tokens, positions, cache, 0, valid, last_only=True)
+    repeat = functools.partial(jnp.repeat, repeats=copies, axis=0)  # [P, ...] -> [P * R, ...]
+    cache = KVCache(jnp.repeat(cache.k, copies, 1), jnp.repeat(cache.v, copies, 1),
+                    repeat(cache.valid))  # fmt: skip
+    logits, positions = repeat(logits), repeat(positions)
+    temperature = jnp.tile(temperatures, prompts)  # [P * R]
+    b = prompts * copies
 
     def pick(logits, key):  # temperature 0: greedy; else a sample of softmax(logits / T)
-        sampled = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6))
+        sampled = jax.random.categorical(key, logits / jnp.maximum(temperature, 1e-6)[:, None])
         return jnp.where(temperature > 0, sampled, jnp.argmax(logits, -1)).astype(jnp.int32)
 
     def step(carry, key):
@@ -155,13 +163,15 @@ def _generate(params, config: LlamaConfig, tokens, valid, key, temperature, max_
 
     carry = (logits[:, -1], cache, positions[:, -1] + 1, jnp.zeros(b, bool), t)
     _, out = jax.lax.scan(step, carry, jax.random.split(key, max_new_tokens))
-    return out.T  # [B, max_new_tokens]
+    return out.T.reshape(prompts, copies, max_new_tokens)
 
 
 def generate(params, config: LlamaConfig, prompts: list[list[int]], max_new_tokens: int,
-             key: jax.Array | None = None, temperature: float = 0.0) -> jax.Array:  # fmt: skip
-    """New tokens [B, max_new_tokens] after each prompt (token ids); rows that emit
-    `config.eos_token_id` are padded with it. Greedy at temperature 0, else sampled."""
+             key: jax.Array | None = None, temperatures=(0.0,)) -> jax.Array:  # fmt: skip
+    """New tokens [P, R, max_new_tokens]: each of the P prompts (token ids) decoded once per
+    entry of `temperatures` (R of them; 0 = greedy, else a sample at that temperature), all R
+    from one prefill of the prompt. Rows that emit `config.eos_token_id` are padded with it."""
     tokens, valid = pad_left(prompts)
     key = jax.random.PRNGKey(0) if key is None else key
-    return _generate(params, config, tokens, valid, key, jnp.float32(temperature), max_new_tokens)
+    temperatures = jnp.asarray(temperatures, jnp.float32)
+    return _generate(params, config, tokens, valid, key, temperatures, max_new_tokens)

@@ -87,23 +87,18 @@ def generate(tasks: list[dict], path: Path, batch: int) -> None:
         return
     config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())  # eos: <|im_end|>
 
-    def complete(prompts, key, temperature):
-        ids = [tokenizer.encode(p).ids for p in prompts]
-        rows = llm.generate(params, config, ids, 96, key, temperature=temperature).tolist()
-        return [tokenizer.decode([t for t in r if t != config.eos_token_id]) for r in rows]
-
+    temperatures = (0.0,) + (TEMPERATURE,) * SAMPLES  # greedy first, one prefill per prompt
     per_call = max(1, batch // (SAMPLES + 1))
     with path.open("a") as f, tqdm(total=len(todo), unit="instance") as bar:
         for start in range(0, len(todo), per_call):
             part = todo[start : start + per_call]
-            prompts = [chat(t["question"]) for t in part]
-            greedy = complete(prompts, jax.random.PRNGKey(0), 0.0)
-            sampled = complete([p for p in prompts for _ in range(SAMPLES)],
-                               jax.random.PRNGKey(start + 1), TEMPERATURE)  # fmt: skip
-            for i, t in enumerate(part):
-                samples = sampled[i * SAMPLES : (i + 1) * SAMPLES]
-                f.write(json.dumps(dict(task=t["task"], index=t["index"], greedy=greedy[i],
-                                        samples=samples)) + "\n")  # fmt: skip
+            ids = [tokenizer.encode(chat(t["question"])).ids for t in part]
+            key = jax.random.fold_in(jax.random.PRNGKey(SEED), part[0]["index"])
+            out = llm.generate(params, config, ids, 96, key, temperatures)
+            for t, rows in zip(part, out.tolist(), strict=True):
+                texts = [tokenizer.decode([x for x in r if x != config.eos_token_id]) for r in rows]
+                f.write(json.dumps(dict(task=t["task"], index=t["index"], greedy=texts[0],
+                                        samples=texts[1:])) + "\n")  # fmt: skip
             f.flush()
             bar.update(len(part))
 

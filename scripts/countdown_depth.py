@@ -183,12 +183,13 @@ def report(out: Path, llm_csv: Path | None = None) -> str:
     (out / "depth.md").write_text(table + "\n")
     ks = [int(n[2:]) for n in names if n.startswith("k=")]
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    for arm in arm_names:
+    for i, arm in enumerate(arm_names):
         y = [float(cell[(arm, f"k={k}")]["solved"]) for k in ks]
         lo = [y[i] - float(cell[(arm, f"k={k}")]["low"]) for i, k in enumerate(ks)]
         hi = [float(cell[(arm, f"k={k}")]["high"]) - y[i] for i, k in enumerate(ks)]
         style = "--" if arm.startswith("SmolLM2") else "-"
-        ax.errorbar(ks, y, yerr=[lo, hi], marker="o", capsize=3, label=arm, linestyle=style)
+        ax.errorbar(ks, y, yerr=[lo, hi], marker="o", capsize=3, label=arm, linestyle=style,
+                    color=plt.cm.tab20(i % 20))  # fmt: skip
     ax.set_xlabel("k (numbers; k - 1 steps)")
     ax.set_ylabel("held-out instances solved")
     ax.set_xticks(ks)

@@ -78,7 +78,7 @@ def main() -> int:
         got = tokenizer.encode(text).ids
         ok &= got == want
         lines.append(f"| `{text!r}` | {got} | {'yes' if got == want else 'NO'} |")
-    outputs = llm.generate(params, config, [tokenizer.encode(p).ids for p, _ in FACTS], 8)
+    outputs = llm.generate(params, config, [tokenizer.encode(p).ids for p, _ in FACTS], 8)[:, 0]
     right = 0
     lines += ["", "## Greedy completions (8 new tokens)", "",
               "| prompt | completion | expected | right |", "|---|---|---|---|"]  # fmt: skip

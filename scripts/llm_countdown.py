@@ -11,7 +11,9 @@ gets a 3-shot prompt (alphazero/llm_tasks.py); the model answers greedily once a
 (games/countdown_verify.py). pass@n for n = 1, 4, 8, 16 is the unbiased estimate from the samples.
 
 Outputs: the completions, one JSON line per instance, in `--out`/countdown_outputs.jsonl (the
-cache: rows present are not regenerated, so CI and re-scoring never run the model), and the solve
+cache: lines present are not regenerated, so CI and re-scoring never run the model; instances
+go in chunks of --batch / (--samples + 1), chunk n sampled with key n, so a resumed run writes
+what an uninterrupted one would), and the solve
 rates with 95% Wilson intervals in `--out`/countdown.csv (E1's columns).
 """
 
@@ -47,7 +49,8 @@ def instances(count: int) -> list[dict]:
     return out
 
 
-def generate_all(todo: list[dict], path: Path, samples: int, temperature: float, batch: int):
+def generate_all(todo: list[list[dict]], path: Path, samples: int, temperature: float):
+    """Completes each chunk of instances (its number seeds the samples), appending its lines."""
     import jax
     from tqdm import tqdm
 
@@ -57,25 +60,16 @@ def generate_all(todo: list[dict], path: Path, samples: int, temperature: float,
     config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())
     newline = tokenizer.encode("\n").ids[0]
     config = llm.LlamaConfig(**{**config.__dict__, "eos_token_id": newline})  # one line each
-
-    def complete(prompts, key, temp):
-        ids = [tokenizer.encode(p).ids for p in prompts]
-        rows = llm.generate(params, config, ids, 32, key, temperature=temp).tolist()
-        return [tokenizer.decode([t for t in r if t != newline]) for r in rows]
-
-    per_call = max(1, batch // (samples + 1))
-    with path.open("a") as f, tqdm(total=len(todo), unit="instance") as bar:
-        for start in range(0, len(todo), per_call):
-            part = todo[start : start + per_call]
-            prompts = [countdown_prompt(x["numbers"], x["target"]) for x in part]
-            greedy = complete(prompts, jax.random.PRNGKey(0), 0.0)
-            key = jax.random.PRNGKey(start + 1)
-            sampled = complete([p for p in prompts for _ in range(samples)], key, temperature)
-            for i, x in enumerate(part):
-                row = dict(x, greedy=greedy[i], samples=sampled[i * samples : (i + 1) * samples])
-                f.write(json.dumps(row) + "\n")
+    temperatures = (0.0,) + (temperature,) * samples  # greedy first, from one prefill
+    with path.open("a") as f, tqdm(total=sum(len(c) for _, c in todo), unit="instance") as bar:
+        for number, chunk in todo:
+            ids = [tokenizer.encode(countdown_prompt(x["numbers"], x["target"])).ids for x in chunk]
+            out = llm.generate(params, config, ids, 32, jax.random.PRNGKey(number), temperatures)
+            for x, rows in zip(chunk, out.tolist(), strict=True):
+                texts = [tokenizer.decode([t for t in r if t != newline]) for r in rows]
+                f.write(json.dumps(dict(x, greedy=texts[0], samples=texts[1:])) + "\n")
             f.flush()
-            bar.update(len(part))
+            bar.update(len(chunk))
 
 
 def score(path: Path, out: Path) -> list[dict]:
@@ -112,7 +106,7 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=100, help="per k, and Game-of-24 sets")
     parser.add_argument("--samples", type=int, default=16, help="samples per instance (pass@n)")
     parser.add_argument("--temperature", type=float, default=0.8)
-    parser.add_argument("--batch", type=int, default=68, help="sequences decoded together")
+    parser.add_argument("--batch", type=int, default=136, help="sequences decoded together")
     parser.add_argument("--score-only", action="store_true")
     args = parser.parse_args()
     if args.instances <= 0 or args.samples < max(PASS_AT) or args.temperature <= 0:
@@ -125,19 +119,22 @@ def main() -> int:
     if not args.score_only:
         from alphazero.llm_loader import LLMUnavailable
 
-        done = set()
-        if cache.exists():
-            done = {(r["set"], tuple(r["numbers"]), r["target"])
-                    for r in map(json.loads, cache.read_text().splitlines())}  # fmt: skip
-        todo = [x for x in instances(args.instances)
-                if (x["set"], tuple(x["numbers"]), x["target"]) not in done]  # fmt: skip
+        done = len(cache.read_text().splitlines()) if cache.exists() else 0
+        every = instances(args.instances)
+        per_chunk = max(1, args.batch // (args.samples + 1))  # prompts per call
+        chunks = [every[i : i + per_chunk] for i in range(0, len(every), per_chunk)]
+        todo = [(n, chunk) for n, chunk in enumerate(chunks) if (n + 1) * per_chunk > done]
+        if todo and done % per_chunk:
+            print(f"error: {cache} ends inside a chunk; was --batch changed?", file=sys.stderr)
+            return 2
         start = time.perf_counter()
         try:
-            generate_all(todo, cache, args.samples, args.temperature, args.batch)
+            generate_all(todo, cache, args.samples, args.temperature)
         except LLMUnavailable as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        print(f"generated {len(todo)} instances in {(time.perf_counter() - start) / 60:.1f} min")
+        minutes = (time.perf_counter() - start) / 60
+        print(f"generated {sum(len(c) for _, c in todo)} instances in {minutes:.1f} min")
     if not cache.exists():
         print(f"error: no cached outputs at {cache}; run without --score-only", file=sys.stderr)
         return 2

@@ -1,7 +1,9 @@
 """The "broad but shallow" arm: a Llama-architecture language model in JAX, with a KV cache.
 
     config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())   # alphazero/llm_loader
-    tokens = llm.generate(params, config, prompts, max_new_tokens=8)          # greedy, batched
+    ids = [tokenizer.encode(p).ids for p in ["The capital of France is", "2+3="]]
+    tokens = llm.generate(params, config, ids, 8)                    # [2, 1, 8]: greedy
+    tokens = llm.generate(params, config, ids, 8, key, (0.0, 0.8, 0.8))  # + 2 samples each
 
 The forward pass is the Llama one (SmolLM2 uses it unchanged): token embedding; per block
     x += Wo attn(RoPE(Wq rms(x)), RoPE(Wk rms(x)), Wv rms(x))
@@ -128,8 +130,7 @@ def pad_left(prompts: list[list[int]], multiple: int = 32) -> tuple[jax.Array, j
     """Token lists -> (tokens [B, T] left-padded with 0, valid [B, T]); T is rounded up to a
     multiple of `multiple` so that prompts of similar length share one compiled function."""
     length = -(-max(len(p) for p in prompts) // multiple) * multiple
-    pad_id = 0
-    tokens = [[pad_id] * (length - len(p)) + list(p) for p in prompts]
+    tokens = [[0] * (length - len(p)) + list(p) for p in prompts]
     valid = [[False] * (length - len(p)) + [True] * len(p) for p in prompts]
     return jnp.asarray(tokens, jnp.int32), jnp.asarray(valid)
 

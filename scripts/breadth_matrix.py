@@ -11,12 +11,13 @@ docs/results/llm). Columns:
 
     narrow agent   the E1 network (`--workdir`) in Gumbel search at 64 simulations; it reads
                    Countdown-shaped tasks only (numbers and a target), elsewhere no answer (0)
-    SmolLM2 greedy the chat prompt (the task's own question as the user turn), greedy decoding
+    SmolLM2 greedy the chat prompt (the task's own question as the user turn), greedy decoding;
+                   numeric answers read as the completion's last number (`extract`)
     SmolLM2 pass@8 8 samples at temperature 0.8, scored by the task's verifier (pass@8)
     best constant  the most frequent gold answer of the task's instances, given to every instance
 
 Summary rows: the breadth score (tasks whose 95% Wilson lower bound beats the best constant) and
-the depth score (the largest Countdown k solved >= 90%, from E1's table; 1 if none).
+the depth score (the largest Countdown k solved >= 90%, from E1's table; "none" if none).
 Outputs in `--out`: tasks.jsonl (the generated instances), llm_outputs.jsonl (the cache, rows
 present are never regenerated), breadth.csv, breadth.md, breadth.png (heatmap).
 """
@@ -27,6 +28,7 @@ import argparse
 import collections
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +52,18 @@ TASKS = {  # reasoning-gym dataset -> config overrides (defaults otherwise: the 
 }
 NARROW_READS = ("countdown", "puzzle24")  # tasks the narrow agent can parse
 SAMPLES, TEMPERATURE, SEED = 8, 0.8, 42
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def extract(completion: str, gold) -> str:
+    """The answer in a chat completion: for tasks whose answers are numbers, the last number in
+    it (the "flexible extract" of GSM8K evaluations: "4 + 3 = 7." answers 7); otherwise the
+    whole completion, stripped (the task's own scorer parses it)."""
+    text = completion.strip()
+    if NUMBER.fullmatch(str(gold).strip()):
+        found = NUMBER.findall(text)
+        return found[-1] if found else text
+    return text
 
 
 def make_tasks(path: Path, count: int) -> list[dict]:
@@ -150,11 +164,11 @@ def score(tasks: list[dict], outputs: dict, narrow: dict, scorer) -> list[dict]:
     cells = collections.defaultdict(list)
     for t in tasks:
         key, task = (t["task"], t["index"]), t["task"]
-        solved = lambda answer: scorer(task, answer.strip(), t) == 1.0  # noqa: B023, E731
+        solved = lambda answer: scorer(task, answer, t) == 1.0  # noqa: B023, E731
         out = outputs[key]
-        right = [solved(s) for s in out["samples"]]
+        right = [solved(extract(s, t["answer"])) for s in out["samples"]]
         cells[(task, "narrow agent")].append(key in narrow and solved(narrow[key]))
-        cells[(task, "SmolLM2 greedy")].append(solved(out["greedy"]))
+        cells[(task, "SmolLM2 greedy")].append(solved(extract(out["greedy"], t["answer"])))
         cells[(task, f"SmolLM2 pass@{SAMPLES}")].append(pass_at(len(right), sum(right), SAMPLES))
     for task in TASKS:
         answers = collections.Counter(str(t["answer"]) for t in tasks if t["task"] == task)
@@ -185,7 +199,7 @@ def countdown_rows(depth_csv: Path, llm_csv: Path) -> list[dict]:
 
 
 def depth_score(depth_csv: Path, llm_csv: Path) -> dict:
-    """column -> the largest k solved >= 90% in E1 (1 when none)."""
+    """column -> the largest k solved >= 90% in E1 ("none" when no k is)."""
     arms = {
         "narrow agent": (depth_csv, "RL + search@64"),
         "SmolLM2 greedy": (llm_csv, "SmolLM2 3-shot greedy"),
@@ -198,7 +212,7 @@ def depth_score(depth_csv: Path, llm_csv: Path) -> dict:
             for r in (csv.DictReader(path.open()) if path.exists() else [])
             if r["arm"] == arm and r["instances"].startswith("k=") and float(r["solved"]) >= 0.9
         ]
-        out[column] = max(ks, default=1)
+        out[column] = max(ks, default="none")
     return out
 
 

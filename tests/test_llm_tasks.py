@@ -99,3 +99,17 @@ def test_breadth_matrix_scores_reports_and_counts_breadth(tmp_path):
     breadth = next(line for line in table.splitlines() if "breadth score" in line)
     assert breadth.split("|")[2:5] == [" 0 ", " 1 ", " 0 "]  # greedy beats chance on chain_sum
     assert (tmp_path / "breadth.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "completion, gold, answer",
+    [
+        ("The answer to the arithmetic problem is 4 + 3 = 7.", "7", "7"),
+        ("It is -30, the product.", "30", "-30"),
+        ("no number here", "3", "no number here"),
+        (" ainomma \n", "ainomma", "ainomma"),
+    ],
+)
+def test_breadth_matrix_extracts_numeric_answers(completion, gold, answer):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    assert load_script("breadth_matrix").extract(completion, gold) == answer

@@ -248,8 +248,9 @@ def report(rows: list[dict], depth: dict, out: Path) -> str:
     ax.set_xticks(range(len(columns)), columns, rotation=20, ha="right", fontsize=8)
     ax.set_yticks(range(len(tasks)), tasks, fontsize=8)
     for (i, j), v in np.ndenumerate(grid):
-        ax.text(j, i, "n/a" if np.isnan(v) else f"{v:.2f}", ha="center", va="center",
-                color="white" if v < 0.5 else "black", fontsize=7)  # fmt: skip (NaN: black)
+        label = "n/a" if np.isnan(v) else f"{v:.2f}"  # NaN < 0.5 is False: black on white
+        ax.text(j, i, label, ha="center", va="center", color="white" if v < 0.5 else "black",
+                fontsize=7)  # fmt: skip
     fig.colorbar(image, label="share solved")
     ax.set_title("E2: breadth (rows) against the narrow agent and a 135M LLM")
     fig.tight_layout()

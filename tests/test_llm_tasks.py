@@ -17,6 +17,9 @@ from alphazero.llm_tasks import COUNTDOWN_EXAMPLES, countdown_prompt, extract_an
 from games.countdown import split_of
 from games.countdown_verify import verify
 
+# The experiment scripts import each other (`from countdown_depth import ...`).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
 
 def test_examples_verify_and_come_from_the_training_split():
     for numbers, target, answer in COUNTDOWN_EXAMPLES:
@@ -53,7 +56,6 @@ def test_pass_at_matches_enumeration():
 
 def test_llm_countdown_scores_cached_outputs(tmp_path):
     """scripts/llm_countdown.py's scoring (CI never runs the model: it reads the cached lines)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     script = load_script("llm_countdown")
     right, wrong = " 13-1", " 13*1"
     lines = [
@@ -77,7 +79,6 @@ def test_llm_countdown_scores_cached_outputs(tmp_path):
 def test_breadth_matrix_scores_reports_and_counts_breadth(tmp_path):
     """scripts/breadth_matrix.py (E2) from cached outputs, with an exact-match scorer standing in
     for reasoning-gym's: the table, the breadth score against the best constant, the heatmap."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     script = load_script("breadth_matrix")
     tasks, outputs = [], {}
     for i in range(20):  # chain_sum: the LLM is right on 15 of 20; spell_backward: never
@@ -111,5 +112,4 @@ def test_breadth_matrix_scores_reports_and_counts_breadth(tmp_path):
     ],
 )
 def test_breadth_matrix_extracts_numeric_answers(completion, gold, answer):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     assert load_script("breadth_matrix").extract(completion, gold) == answer

@@ -3,6 +3,7 @@
     prompt = countdown_prompt([25, 8, 5, 2], 106)     # 3 worked examples, then the instance
     answer = extract_answer(" 25*4+6*1\\nNumbers:")    # "25*4+6*1"
     pass_at(n=16, correct=3, k=4)                      # unbiased pass@4 from 16 samples
+    complete(params, config, tokenizer, [prompt], 32, key, (0.0, 0.8))   # [[greedy, sample]]
 
 The examples come from the training split (tests/test_llm_tasks.py checks that they verify
 strictly and are not held out). The model answers with one expression after "Answer:"; the
@@ -38,6 +39,18 @@ def countdown_prompt(numbers, target: int, shots: int = 3) -> str:
 def extract_answer(completion: str) -> str:
     """The expression in a completion: its first line, up to any "="."""
     return completion.split("\n", 1)[0].split("=", 1)[0].strip()
+
+
+def complete(params, config, tokenizer, prompts: list[str], max_new_tokens: int, key,
+             temperatures=(0.0,)) -> list[list[str]]:  # fmt: skip
+    """Text in, text out: for each prompt, one completion per entry of `temperatures`
+    (alphazero.llm.generate, one prefill per prompt), cut at `config.eos_token_id`."""
+    from alphazero import llm
+
+    ids = [tokenizer.encode(p).ids for p in prompts]
+    out = llm.generate(params, config, ids, max_new_tokens, key, temperatures).tolist()
+    return [[tokenizer.decode([t for t in row if t != config.eos_token_id]) for row in rows]
+            for rows in out]  # fmt: skip
 
 
 def pass_at(n: int, correct: int, k: int) -> float:

@@ -91,7 +91,8 @@ def generate(tasks: list[dict], path: Path, batch: int) -> None:
     import jax
     from tqdm import tqdm
 
-    from alphazero import llm, llm_loader
+    from alphazero import llm_loader
+    from alphazero.llm_tasks import complete
 
     done = set()
     if path.exists():
@@ -106,11 +107,10 @@ def generate(tasks: list[dict], path: Path, batch: int) -> None:
     with path.open("a") as f, tqdm(total=len(todo), unit="instance") as bar:
         for start in range(0, len(todo), per_call):
             part = todo[start : start + per_call]
-            ids = [tokenizer.encode(chat(t["question"])).ids for t in part]
+            prompts = [chat(t["question"]) for t in part]
             key = jax.random.fold_in(jax.random.PRNGKey(SEED), part[0]["index"])
-            out = llm.generate(params, config, ids, 96, key, temperatures)
-            for t, rows in zip(part, out.tolist(), strict=True):
-                texts = [tokenizer.decode([x for x in r if x != config.eos_token_id]) for r in rows]
+            out = complete(params, config, tokenizer, prompts, 96, key, temperatures)
+            for t, texts in zip(part, out, strict=True):
                 f.write(json.dumps(dict(task=t["task"], index=t["index"], greedy=texts[0],
                                         samples=texts[1:])) + "\n")  # fmt: skip
             f.flush()
@@ -269,6 +269,8 @@ def main() -> int:
     if args.instances <= 0:
         print("error: --instances must be positive", file=sys.stderr)
         return 2
+    from alphazero.llm_loader import LLMUnavailable  # gguf itself is imported only on loading
+
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -279,9 +281,7 @@ def main() -> int:
     except ImportError as error:
         print(f"error: {error.name} is missing: pip install -e '.[llm,breadth]'", file=sys.stderr)
         return 2
-    except Exception as error:  # the LLM wheel missing, mostly: one line, no traceback
-        if type(error).__name__ != "LLMUnavailable":
-            raise
+    except LLMUnavailable as error:  # the extra or the model wheel missing
         print(f"error: {error}", file=sys.stderr)
         return 2
     cache = out / "llm_outputs.jsonl"

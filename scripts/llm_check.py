@@ -60,7 +60,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="docs/results/llm/check.md")
     args = parser.parse_args()
-    from alphazero import llm, llm_loader
+    import jax
+
+    from alphazero import llm_loader
+    from alphazero.llm_tasks import complete
 
     try:
         config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())
@@ -78,12 +81,11 @@ def main() -> int:
         got = tokenizer.encode(text).ids
         ok &= got == want
         lines.append(f"| `{text!r}` | {got} | {'yes' if got == want else 'NO'} |")
-    outputs = llm.generate(params, config, [tokenizer.encode(p).ids for p, _ in FACTS], 8)[:, 0]
+    outputs = complete(params, config, tokenizer, [p for p, _ in FACTS], 8, jax.random.PRNGKey(0))
     right = 0
     lines += ["", "## Greedy completions (8 new tokens)", "",
               "| prompt | completion | expected | right |", "|---|---|---|---|"]  # fmt: skip
-    for (prompt, word), row in zip(FACTS, outputs.tolist(), strict=True):
-        completion = tokenizer.decode([t for t in row if t != config.eos_token_id])
+    for (prompt, word), (completion,) in zip(FACTS, outputs, strict=True):
         hit = word in completion.lower()
         right += hit
         shown = completion.replace("\n", "\\n")

@@ -55,7 +55,7 @@ def generate_all(todo: list[list[dict]], path: Path, samples: int, temperature: 
     from tqdm import tqdm
 
     from alphazero import llm, llm_loader
-    from alphazero.llm_tasks import countdown_prompt
+    from alphazero.llm_tasks import complete, countdown_prompt
 
     config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())
     newline = tokenizer.encode("\n").ids[0]
@@ -63,10 +63,10 @@ def generate_all(todo: list[list[dict]], path: Path, samples: int, temperature: 
     temperatures = (0.0,) + (temperature,) * samples  # greedy first, from one prefill
     with path.open("a") as f, tqdm(total=sum(len(c) for _, c in todo), unit="instance") as bar:
         for number, chunk in todo:
-            ids = [tokenizer.encode(countdown_prompt(x["numbers"], x["target"])).ids for x in chunk]
-            out = llm.generate(params, config, ids, 32, jax.random.PRNGKey(number), temperatures)
-            for x, rows in zip(chunk, out.tolist(), strict=True):
-                texts = [tokenizer.decode([t for t in r if t != newline]) for r in rows]
+            prompts = [countdown_prompt(x["numbers"], x["target"]) for x in chunk]
+            key = jax.random.PRNGKey(number)
+            out = complete(params, config, tokenizer, prompts, 32, key, temperatures)
+            for x, texts in zip(chunk, out, strict=True):
                 f.write(json.dumps(dict(x, greedy=texts[0], samples=texts[1:])) + "\n")
             f.flush()
             bar.update(len(chunk))

@@ -141,3 +141,16 @@ def _restore(mngr: ocp.CheckpointManager, step: int, target):
             f"checkpoint {mngr.directory}/{step} is unreadable ({reason})"
         ) from None
     return restored if isinstance(restored, type(target)) else type(target)(*restored)
+
+
+def save_tree(path: Path, tree) -> None:
+    """One pytree (e.g. a small model's params) to `path` with orbax; refuses to overwrite."""
+    checkpointer = ocp.StandardCheckpointer()
+    checkpointer.save(Path(path).absolute(), tree)
+    checkpointer.wait_until_finished()
+
+
+def restore_tree(path: Path, like):
+    """The pytree saved at `path`, shaped like `like` (arrays or ShapeDtypeStructs)."""
+    target = jax.tree.map(_abstract, like)
+    return ocp.StandardCheckpointer().restore(Path(path).absolute(), target)

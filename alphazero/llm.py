@@ -62,6 +62,26 @@ def empty_cache(config: LlamaConfig, batch: int, length: int, dtype=jnp.float32)
     return KVCache(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), valid)
 
 
+def init(config: LlamaConfig, key: jax.Array, num_outputs: int | None = None) -> dict:
+    """Fresh parameters (normal(0, 0.02) matrices, unit norms) in the loader's layout; an untied
+    output [D, num_outputs] when given (1: a scalar head, as a reward model reads it)."""
+    d, hd, f, layers = config.dim, config.head_dim, config.ffn_dim, config.num_layers
+    shapes = dict(wq=(d, config.num_heads * hd), wk=(d, config.num_kv_heads * hd),
+                  wv=(d, config.num_kv_heads * hd), wo=(d, d), w_gate=(d, f), w_up=(d, f),
+                  w_down=(f, d))  # fmt: skip
+    keys = iter(jax.random.split(key, len(shapes) + 2))
+    normal = lambda shape: 0.02 * jax.random.normal(next(keys), shape)  # noqa: E731
+    params = {
+        "embed": normal((config.vocab_size, d)),
+        "layers": {name: normal((layers, *shape)) for name, shape in shapes.items()}
+        | {"attn_norm": jnp.ones((layers, d)), "ffn_norm": jnp.ones((layers, d))},
+        "final_norm": jnp.ones(d),
+    }
+    if num_outputs is not None:
+        params["output"] = normal((d, num_outputs))
+    return params
+
+
 def rms_norm(x: jax.Array, weight: jax.Array, eps: float) -> jax.Array:
     x32 = x.astype(jnp.float32)
     scale = jax.lax.rsqrt(jnp.mean(x32 * x32, -1, keepdims=True) + eps)

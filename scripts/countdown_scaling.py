@@ -1,7 +1,7 @@
 """E3, compute scaling on Countdown: success against training compute for three network widths,
 against test-time simulations, and PUCT against Gumbel as the simulations grow.
 
-    python scripts/countdown_scaling.py --full     # 3 widths x --minutes of RL, evaluated
+    python scripts/countdown_scaling.py --full     # 3 widths x 20 minutes of RL, evaluated
     python scripts/countdown_scaling.py --smoke    # toy sizes (CI)
 
 Each width trains `alphazero train --preset countdown` (k = 2..6 mixed, a natural curriculum) by
@@ -9,8 +9,8 @@ RL from scratch, with `network.num_channels` = width, resumable. At `--points` e
 times of its own wall clock the run stops, and its network plays the same `--instances`
 held-out k = 5 instances greedily and inside Gumbel and PUCT search at every `--sims` budget.
 One CSV row per (width, point, algorithm, simulations) in `--out`/scaling.csv (rows present are
-not recomputed), and three plots in `--out`: scaling_train.png (solved against self-play
-positions, log axis, one line per width: greedy and search at the middle budget),
+not recomputed), and three plots in `--out`: scaling_train.png (solved against self-play positions
+and against training minutes, log axes; per width, greedy and Gumbel search at the largest budget),
 scaling_test.png (solved against simulations, log axis, one line per point of the widest net)
 and scaling_puct.png (PUCT against Gumbel at the last point of each width).
 """
@@ -95,20 +95,22 @@ def report(out: Path, sims: list[int]) -> str:
 
     rows = list(csv.DictReader((out / "scaling.csv").open()))
     widths = sorted({int(r["width"]) for r in rows})
-    middle = sims[len(sims) // 2]
+    top = sims[-1]
     pick = lambda w, a, s: [r for r in rows if int(r["width"]) == w and r["algorithm"] == a  # noqa: E731
                             and int(r["simulations"]) == s]  # fmt: skip
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for w in widths:
-        for algorithm, sim, style in (("greedy", 0, "--"), ("gumbel", middle, "-")):
-            cells = pick(w, algorithm, sim)
-            label = f"width {w}, " + ("greedy" if sim == 0 else f"search@{sim}")
-            ax.plot([int(r["positions"]) for r in cells], [float(r["solved"]) for r in cells],
-                    style, marker="o", label=label)  # fmt: skip
-    ax.set_xscale("log")
-    ax.set_xlabel("self-play positions (training compute)")
-    ax.set_ylabel("held-out k = 5 solved")
-    ax.legend(fontsize=7)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    for ax, axis, label in ((axes[0], "positions", "self-play positions"),
+                            (axes[1], "minutes", "training minutes (2 CPU cores)")):  # fmt: skip
+        for w in widths:
+            for algorithm, sim, style in (("greedy", 0, "--"), ("gumbel", top, "-")):
+                cells = pick(w, algorithm, sim)
+                name = f"width {w}, " + ("greedy" if sim == 0 else f"Gumbel search@{sim}")
+                ax.plot([float(r[axis]) for r in cells], [float(r["solved"]) for r in cells],
+                        style, marker="o", label=name)  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_xlabel(f"{label} (training compute, log axis)")
+    axes[0].set_ylabel("held-out k = 5 solved")
+    axes[1].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "scaling_train.png", dpi=120)
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -163,8 +165,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the documented full run")
     parser.add_argument("--smoke", action="store_true", help="toy sizes end to end (CI)")
     parser.add_argument("--widths", type=int, nargs="+", default=[32, 64, 128])
-    parser.add_argument("--minutes", type=float, default=40.0, help="training budget per width")
-    parser.add_argument("--points", type=int, default=4)
+    parser.add_argument("--minutes", type=float, default=20.0, help="training budget per width")
+    parser.add_argument("--points", type=int, default=2)
     parser.add_argument("--sims", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64, 128, 256])
     parser.add_argument("--instances", type=int, default=200)
     args = parser.parse_args()

@@ -45,7 +45,7 @@ def setup(args) -> dict:
     test = tp.sample_instances(rng, args.test_instances, "test")
     config = (tp.policy_config(dim=16, num_layers=1, num_heads=2) if args.smoke
               else tp.policy_config())  # fmt: skip
-    learn = tp.learner(config, args.learning_rate)
+    learn = tp.learner(config, args.learning_rate)  # imitation; RL uses its own step size
     path = Path(args.runs) / "pi0"
     params = llm.init(config, jax.random.PRNGKey(args.seed))
     if path.exists():
@@ -60,7 +60,8 @@ def setup(args) -> dict:
             state, _ = learn.supervised(state, batch)
         params = state.params
         checkpoint.save_tree(path, params)
-    return dict(train=train, test=test, config=config, learn=learn, pi0=params)
+    rl = tp.learner(config, args.rl_learning_rate)
+    return dict(train=train, test=test, config=config, learn=rl, pi0=params)
 
 
 def answers(setup: dict, params, instances, copies: int, key) -> list[list[str]]:
@@ -179,11 +180,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train-instances", type=int, default=8000)
     parser.add_argument("--test-instances", type=int, default=500)
     parser.add_argument("--sl-steps", type=int, default=1500, help="imitation steps for pi0")
-    parser.add_argument("--updates", type=int, default=300, help="RL updates per arm")
+    parser.add_argument("--updates", type=int, default=500, help="RL updates per arm")
     parser.add_argument("--prompts", type=int, default=64, help="instances per RL update")
     parser.add_argument("--copies", type=int, default=4, help="samples per instance")
     parser.add_argument("--batch-size", type=int, default=256, help="imitation batch")
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--learning-rate", type=float, default=1e-3, help="imitation (Adam)")
+    parser.add_argument(
+        "--rl-learning-rate",
+        type=float,
+        default=2e-4,
+        help="RL (Adam); 1e-3 collapsed the policy (docs/depth_vs_breadth.md)",
+    )
     parser.add_argument("--seed", type=int, default=0)
 
 

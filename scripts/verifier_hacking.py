@@ -64,8 +64,8 @@ def setup(args) -> dict:
     return dict(train=train, test=test, config=config, learn=rl, pi0=params)
 
 
-def answers(setup: dict, params, instances, copies: int, key) -> list[list[str]]:
-    """Sampled answer texts [P][R] at temperature 1."""
+def answers(setup: dict, params, instances, copies: int, key) -> tuple[list, np.ndarray]:
+    """Sampled answers at temperature 1: their texts [P][R] and tokens [P, R, N]."""
     from alphazero import text_policy as tp
 
     tokens = tp.sample(setup["config"], params, instances, copies, key)

@@ -146,6 +146,14 @@ def forward(params, config: LlamaConfig, tokens, positions, cache: KVCache, star
     return logits.astype(jnp.float32), KVCache(k, v, valid_slots)
 
 
+def logits(params, config: LlamaConfig, tokens: jax.Array, valid: jax.Array) -> jax.Array:
+    """Logits [B, T, V] at every position of whole left-padded sequences (tokens, valid [B, T]):
+    teacher forcing, as training and scoring read them; the cache is not kept."""
+    positions = jnp.maximum(jnp.cumsum(valid, axis=1) - 1, 0)
+    cache = empty_cache(config, *tokens.shape, params["embed"].dtype)
+    return forward(params, config, tokens, positions, cache, 0, valid)[0]
+
+
 def pad_left(prompts: list[list[int]], multiple: int = 32) -> tuple[jax.Array, jax.Array]:
     """Token lists -> (tokens [B, T] left-padded with 0, valid [B, T]); T is rounded up to a
     multiple of `multiple` so that prompts of similar length share one compiled function."""

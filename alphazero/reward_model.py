@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from scipy.special import gammaln
 
 from alphazero import llm
 from alphazero.text_policy import Batch, policy_config
@@ -44,9 +45,7 @@ def rm_config(dim: int = 64) -> llm.LlamaConfig:
 def score(config: llm.LlamaConfig, params, batch: Batch) -> jax.Array:
     """The logit of P(correct) [B], read at each answer's <eos> (its last scored position)."""
     b, t = batch.tokens.shape
-    positions = jnp.maximum(jnp.cumsum(batch.valid, axis=1) - 1, 0)
-    cache = llm.empty_cache(config, b, t)
-    logits, _ = llm.forward(params, config, batch.tokens, positions, cache, 0, batch.valid)
+    logits = llm.logits(params, config, batch.tokens, batch.valid)
     last = t - 1 - jnp.argmax(batch.answer_mask[:, ::-1], axis=1)  # [B]
     return logits[jnp.arange(b), last, 0]
 
@@ -113,20 +112,17 @@ def best_of_n(gold: np.ndarray, proxy: np.ndarray, ns) -> tuple[np.ndarray, np.n
     for n in ns:
         if not 1 <= n <= m:
             raise ValueError(f"n = {n} is outside 1..{m} samples")
-        log_w = _log_comb(rank - 1, n - 1) - _log_comb(m, n)  # -inf where i - 1 < n - 1
-        weights = np.exp(log_w)
+        weights = np.exp(_log_comb(rank - 1, n - 1) - _log_comb(m, n))  # 0 where i < n
         gold_out.append(float(np.mean(gold_sorted @ weights)))
         proxy_out.append(float(np.mean(proxy_sorted @ weights)))
     return np.array(gold_out), np.array(proxy_out)
 
 
-def _log_comb(a, b) -> np.ndarray:
+def _log_comb(a, b: int) -> np.ndarray:
+    """log C(a, b), elementwise over a; -inf where a < b."""
     a = np.asarray(a, float)
-    ok = a >= b
-    safe = np.where(ok, a, b)
-    value = np.array([math.lgamma(x + 1) - math.lgamma(b + 1) - math.lgamma(x - b + 1)
-                      for x in np.atleast_1d(safe)])  # fmt: skip
-    return np.where(ok, value.reshape(np.shape(a)), -np.inf)
+    value = gammaln(a + 1) - gammaln(b + 1) - gammaln(np.maximum(a - b, 0) + 1)
+    return np.where(a >= b, value, -np.inf)
 
 
 def bon_kl(n) -> np.ndarray:

@@ -100,10 +100,7 @@ def batch(instances, answers: list[str]) -> Batch:
 
 def sequence_log_probs(config: llm.LlamaConfig, params, batch: Batch) -> jax.Array:
     """log pi(answer | prompt) [B]: the summed log-probabilities of the scored tokens."""
-    b, t = batch.tokens.shape
-    positions = jnp.maximum(jnp.cumsum(batch.valid, axis=1) - 1, 0)
-    cache = llm.empty_cache(config, b, t)
-    logits, _ = llm.forward(params, config, batch.tokens, positions, cache, 0, batch.valid)
+    logits = llm.logits(params, config, batch.tokens, batch.valid)
     log_probs = jax.nn.log_softmax(logits[:, :-1])  # position i predicts token i + 1
     picked = jnp.take_along_axis(log_probs, batch.tokens[:, 1:, None], axis=-1)[..., 0]
     return jnp.sum(picked * batch.answer_mask[:, 1:], axis=1)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import jax
 import numpy as np
-from verifier_hacking import add_arguments, check_arguments, reinforce, setup
+from verifier_hacking import add_arguments, check_arguments, reinforce, setup, verifier_reward
 
 FIELDS = ("method", "rm_size", "kl_coef", "x", "kl", "d", "gold", "proxy")
 
@@ -135,8 +135,6 @@ def rl_rows(state: dict, args, rms: dict) -> list[dict]:
         if not path.exists():
 
             def reward_fn(instances, texts, tokens, size=size):
-                from verifier_hacking import verifier_reward
-
                 proxy = proxy_scores(rms, size, tp.batch_of(instances, tokens))
                 _, gold = verifier_reward("strict")(instances, texts, tokens)
                 return proxy.reshape(gold.shape), gold

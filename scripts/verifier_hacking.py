@@ -104,12 +104,15 @@ def reinforce(setup: dict, reward_fn, args, name: str, kl_coef: float = 0.0):
 def verifier_reward(rule: str):
     from games.countdown_verify import verify
 
+    def judge(instances, texts, rule):
+        rows = zip(instances, texts, strict=True)
+        return np.array(
+            [[verify(t, n, g, rule).correct for t in row] for (n, g), row in rows], float
+        )
+
     def reward_fn(instances, texts, tokens):
-        reward = [[verify(t, n, target, rule).correct for t in row]
-                  for (n, target), row in zip(instances, texts, strict=True)]  # fmt: skip
-        strict = [[verify(t, n, target).correct for t in row]
-                  for (n, target), row in zip(instances, texts, strict=True)]  # fmt: skip
-        return np.array(reward, float), np.array(strict, float)
+        strict = judge(instances, texts, "strict")
+        return (strict if rule == "strict" else judge(instances, texts, rule)), strict
 
     return reward_fn
 
@@ -127,24 +130,24 @@ def exploit_kind(text: str, numbers) -> str:
     return " + ".join(kinds) or "other"
 
 
-def final_eval(setup: dict, params, rule: str, key) -> dict:
+def final_eval(setup: dict, params, rules, key) -> list[dict]:
+    """One sample per held-out instance at T = 1, judged by each of `rules` and by strict."""
     from games.countdown_verify import verify
 
     test = setup["test"]
-    texts, _ = answers(setup, params, test, 1, key)
-    accepted = np.array(
-        [verify(t[0], n, g, rule).correct for t, (n, g) in zip(texts, test, strict=True)]
-    )
-    strict = np.array([verify(t[0], n, g).correct for t, (n, g) in zip(texts, test, strict=True)])
-    exploits = [
-        (t[0], n, g)
-        for t, (n, g), a, s in zip(texts, test, accepted, strict, strict=True)
-        if a and not s
-    ]
-    kinds = collections.Counter(exploit_kind(t, n) for t, n, _ in exploits)
-    return dict(accepted=accepted.mean(), strict=strict.mean(), n=len(test),
-                exploit_rate=len(exploits) / max(1, accepted.sum()), kinds=kinds,
-                examples=exploits[:6])  # fmt: skip
+    texts = [row[0] for row in answers(setup, params, test, 1, key)[0]]
+    pairs = list(zip(texts, test, strict=True))
+    strict = np.array([verify(t, n, g).correct for t, (n, g) in pairs])
+    results = []
+    for rule in rules:
+        accepted = np.array([verify(t, n, g, rule).correct for t, (n, g) in pairs])
+        exploits = [(t, n, g) for (t, (n, g)), a, s in zip(pairs, accepted, strict, strict=True)
+                    if a and not s]  # fmt: skip
+        kinds = collections.Counter(exploit_kind(t, n) for t, n, _ in exploits)
+        results.append(dict(accepted=accepted.mean(), strict=strict.mean(), kinds=kinds,
+                            exploit_rate=len(exploits) / max(1, accepted.sum()),
+                            examples=exploits[:6]))  # fmt: skip
+    return results
 
 
 def plot(rows: list[dict], out: Path, window: int) -> None:
@@ -236,8 +239,9 @@ def main() -> None:
 
                 shutil.rmtree(arm_path)
             checkpoint.save_tree(arm_path, params)
-        for judge in RULES if rule == "pi0" else (rule,):
-            result = final_eval(state, params, judge, jax.random.PRNGKey(args.seed + 7))
+        judges = RULES if rule == "pi0" else (rule,)  # one set of samples, judged by each
+        results = final_eval(state, params, judges, jax.random.PRNGKey(args.seed + 7))
+        for judge, result in zip(judges, results, strict=True):
             kinds = ", ".join(f"{k}: {v}" for k, v in result["kinds"].most_common()) or "none"
             lines.append(f"| {rule if rule != 'pi0' else f'(pi0, judged by {judge})'} | "
                          f"{result['accepted']:.3f} | {result['strict']:.3f} | "

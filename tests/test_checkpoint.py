@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import tiny_config
@@ -56,13 +57,21 @@ def test_checkpoint__corrupt_checkpoint_is_a_one_line_error(tmp_path, ttt_env):
 def test_checkpoint__without_replay_keeps_learner_and_gets_empty_window(tmp_path, ttt_env):
     config = tiny_config()
     fresh = train.init_loop_state(ttt_env, config)
-    filled = fresh.replay_state._replace(size=fresh.replay_state.size + 5)
+    # A full window of random values: incompressible, so its bytes dwarf the ~1 KB by which
+    # orbax's metadata varies between saves (a nearly empty window compressed to less than that).
+    window = fresh.replay_state.samples
+    noise = jax.tree.map(
+        lambda x: jax.random.uniform(jax.random.PRNGKey(1), x.shape).astype(x.dtype), window
+    )
+    filled = fresh.replay_state._replace(samples=noise, size=jnp.int32(window.mask.shape[0]))
     loop = fresh._replace(replay_state=filled, key=jax.random.PRNGKey(9), iteration=np.int32(3))
     checkpoint.save(checkpoint.manager(tmp_path), loop, with_replay=False)
     saved_bytes = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
     with_replay = tmp_path / "full"
     checkpoint.save(checkpoint.manager(with_replay), loop)
-    assert saved_bytes < sum(p.stat().st_size for p in with_replay.rglob("*") if p.is_file())
+    full_bytes = sum(p.stat().st_size for p in with_replay.rglob("*") if p.is_file())
+    window_bytes = sum(x.nbytes for x in jax.tree.leaves(noise))
+    assert full_bytes - saved_bytes > window_bytes // 4
     # An abstract template (jax.eval_shape, no sharding) restores too, as load_agent does.
     template = jax.eval_shape(lambda: train.init_loop_state(ttt_env, config))
     restored = checkpoint.restore(checkpoint.manager(tmp_path), template, with_replay=False)

@@ -223,3 +223,46 @@ def test_load__connect_four_alphabeta_games(tmp_path):
     first = json.loads(lines[0])["moves"]
     got = dataset.samples.action_weights[dataset.game == 0].argmax(-1)
     assert list(got) == first[2:]  # the alpha-beta moves after the 2 random ones
+
+
+@pytest.fixture(scope="module")
+def imitation_value():
+    return load_script("imitation_value")
+
+
+def test_policy_selfplay_values_are_each_games_outcome_from_the_movers_view(imitation_value):
+    """Tic-tac-toe: the mover is known from the stone count, so every kept position of one game
+    must carry the same outcome once turned to the first player's view; draws carry 0."""
+    env, config = games.make("tic_tac_toe"), tiny_config()
+    params = train.init_loop_state(env, config).train_state.params
+    samples = imitation_value.play_chunk(params, jax.random.PRNGKey(3), env, 64, 5)
+    stones = np.asarray(samples.observation).reshape(5, 64, -1).sum(-1)  # [P, B]
+    first_view = np.asarray(samples.value_target).reshape(5, 64) * np.where(stones % 2, -1, 1)
+    np.testing.assert_array_equal(first_view, np.broadcast_to(first_view[0], (5, 64)))
+    assert set(np.unique(first_view)) <= {-1.0, 0.0, 1.0} and np.abs(first_view).sum() > 0
+    assert np.asarray(samples.mask).all() and not np.asarray(samples.action_weights).any()
+
+
+def test_imitation_value_script_resumes_and_writes_a_playable_run(tmp_path, ttt_games,
+                                                                   imitation_value):  # fmt: skip
+    config = tiny_config(imitation=str(ttt_games))
+    config = dataclasses.replace(
+        config, supervised=dataclasses.replace(config.supervised, num_steps=4, eval_every=4),
+        train=dataclasses.replace(config.train, num_iterations=0))  # fmt: skip
+    train.run(config, tmp_path / "imitation", progress=False)
+    args = imitation_value.Args(tmp_path / "imitation", tmp_path / "value", games=32,
+                                batch_games=16, steps=6)  # fmt: skip
+    imitation_value.main(args)
+    chunks = sorted((tmp_path / "value" / "value_games").glob("chunk_*.npz"))
+    assert len(chunks) == 2
+    report = json.loads((tmp_path / "value" / "report.json").read_text())
+    assert report["imitation"]["top1"] >= 0 and report["value"]["selfplay_value_mse"] >= 0
+    before = load_agent(tmp_path / "value").params
+    stamps = [c.stat().st_mtime_ns for c in chunks]
+    imitation_value.main(args)  # everything on disk: nothing is played or trained again
+    assert [c.stat().st_mtime_ns for c in chunks] == stamps
+    for x, y in zip(jax.tree.leaves(before), jax.tree.leaves(load_agent(tmp_path / "value").params),
+                    strict=True):  # fmt: skip
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    with pytest.raises(SystemExit, match="holds no imitation run"):
+        imitation_value.main(dataclasses.replace(args, workdir=tmp_path / "nothing"))

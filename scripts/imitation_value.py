@@ -68,7 +68,9 @@ class Args:
 
 
 def _max_moves(env) -> int:
-    return int(env.observation_shape[0] * env.observation_shape[1] * 2 + 2)  # pgx Go's cap + 2
+    """Moves that finish any game of a board game: pgx caps Go at 2 moves per cell, and the
+    others (tic-tac-toe, connect four, hex...) end before every cell is filled."""
+    return int(env.observation_shape[0] * env.observation_shape[1] * 2 + 2)
 
 
 @functools.partial(jax.jit, static_argnames=("env", "num_games", "positions"))
@@ -182,6 +184,10 @@ def main(args: Args) -> None:
     start = checkpoint.restore(checkpoint.manager(args.workdir, folder="imitation"), template,
                                with_replay=False)  # fmt: skip
     start = start._replace(imitation_step=jnp.int32(0))
+    finished = checkpoint.manager(args.out).latest_step() is not None
+    trained = checkpoint.manager(args.out, folder="value").latest_step()
+    if finished and trained != args.steps:  # its agent would not be the one asked for
+        sys.exit(f"error: {args.out} holds a finished run of {trained} steps; choose a new --out")
     args.out.mkdir(parents=True, exist_ok=True)
     shutil.copy(args.workdir / "config.json", args.out / "config.json")
     chunks = make_games(args, start.train_state.evaluation_params, env)

@@ -266,3 +266,5 @@ def test_imitation_value_script_resumes_and_writes_a_playable_run(tmp_path, ttt_
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
     with pytest.raises(SystemExit, match="holds no imitation run"):
         imitation_value.main(dataclasses.replace(args, workdir=tmp_path / "nothing"))
+    with pytest.raises(SystemExit, match="finished run of 6 steps"):  # never a stale agent
+        imitation_value.main(dataclasses.replace(args, steps=8))

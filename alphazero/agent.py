@@ -53,9 +53,11 @@ def load_agent(
     simulations: int | None = None,
     step: int | None = None,
     inference_dtype: str | None = None,
+    algorithm: str | None = None,
 ):
     """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`; its search
-    evaluates the network in `inference_dtype` (default: the run's `search.inference_dtype`)."""
+    (`algorithm`, default the run's `eval.algorithm`) evaluates the network in `inference_dtype`
+    (default: the run's `search.inference_dtype`)."""
     from alphazero.train import init_loop_state  # train imports agent-free modules only
     from alphazero.types import RL
 
@@ -68,7 +70,7 @@ def load_agent(
     # The agent plays with the evaluation search (eval.algorithm, eval.num_simulations).
     play_search = dataclasses.replace(
         config.search,
-        algorithm=config.eval.algorithm,
+        algorithm=algorithm or config.eval.algorithm,
         num_simulations=simulations or config.eval.num_simulations,
         inference_dtype=inference_dtype or config.search.inference_dtype,
     )

@@ -172,6 +172,12 @@ def _eval(argv: list[str]) -> None:
         default=None,
         help="network precision inside the agent's search (default: the run's)",
     )
+    parser.add_argument(
+        "--algorithm",
+        choices=("puct", "gumbel"),
+        default=None,
+        help="the agent's search (default: the run's eval.algorithm)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
@@ -183,12 +189,15 @@ def _eval(argv: list[str]) -> None:
         opponents = [match.player(spec) for spec in args.opponents]
     except ValueError as error:
         _fail(str(error))
-    agent = load_agent(Path(args.workdir), args.simulations, args.step, args.inference_dtype)
+    agent = load_agent(
+        Path(args.workdir), args.simulations, args.step, args.inference_dtype, args.algorithm
+    )
     if not agent.config.game.startswith("go_"):
         _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
     size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)
     name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
     name += "-bf16" if agent.config.search.inference_dtype == "bfloat16" else ""
+    name += f"-{agent.config.search.algorithm}" if args.algorithm else ""
     out = Path(args.out or Path(args.workdir) / "ladder")
     for i, opponent in enumerate(opponents):
         comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"

@@ -142,6 +142,9 @@ def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, ca
     records = [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
     assert [r["black"] for r in records] == ["agent-0@2-bf16", "random-no-eyefill"]
     assert "| agent-0@2-bf16 |" in (out / "ratings.md").read_text()
+    cli.main([*argv, *flags, "--algorithm", "gumbel", "--num-games", "1"])
+    lines = (out / "games.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1])["black"] == "agent-0@2-gumbel" and len(lines) == 3
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--step", "7"])

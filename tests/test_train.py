@@ -31,6 +31,8 @@ def test_run__smoke_two_tiny_iterations(tiny_run):
     assert json.loads((tmp_path / "report.json").read_text())["iteration"] == 2
     agent = load_agent(tmp_path, simulations=4)
     assert agent.iteration == 2 and agent.config.search.num_simulations == 4
+    assert agent.config.search.algorithm == config.eval.algorithm
+    assert load_agent(tmp_path, algorithm="gumbel").config.search.algorithm == "gumbel"
 
 
 def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):

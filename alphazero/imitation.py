@@ -50,18 +50,23 @@ def _predict(params, observation: jax.Array):
     return jax.lax.top_k(logits, 5)[1], value
 
 
+def predict(params, observation, batch: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """The network's 5 top-scored actions [N, 5] and value [N] for observations [N, ...], in
+    batches of `batch` (host arrays in, host arrays out)."""
+    top, value = [], []
+    for start in range(0, len(observation), batch):
+        t, v = _predict(params, jnp.asarray(observation[start : start + batch]))
+        top.append(np.asarray(t))
+        value.append(np.asarray(v))
+    return np.concatenate(top), np.concatenate(value)
+
+
 def evaluate(params, dataset: Dataset, batch: int = 1024, bootstrap: int = 1000) -> dict:
     """Move-prediction accuracy (top-1, top-5) and value MSE, overall and per game phase; the
     top-1 accuracy's 95% interval from a bootstrap over games (moves of one game are not
     independent). The prediction is the network's raw argmax (illegal moves not masked); it is a
     hit if the expert played it, or (with `targets`) counted it among its equally good moves."""
-    top, value = [], []
-    for start in range(0, len(dataset.game), batch):
-        obs = dataset.samples.observation[start : start + batch]
-        t, v = _predict(params, jnp.asarray(obs))
-        top.append(np.asarray(t))
-        value.append(np.asarray(v))
-    top, value = np.concatenate(top), np.concatenate(value)
+    top, value = predict(params, dataset.samples.observation, batch)
     good = dataset.samples.action_weights > 0  # the expert's move, or its equally good moves
     policy = good.any(1)  # positions with a move to predict (value-only ones have none)
     hit1 = np.take_along_axis(good, top[:, :1], axis=1)[:, 0]

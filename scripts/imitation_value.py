@@ -132,22 +132,18 @@ def load_games(paths: list[Path], num_actions: int) -> Samples:
     return Samples(arrays["observation"], zeros, arrays["value_target"], arrays["mask"])
 
 
-def value_mse(params, samples: Samples, batch: int = 2048) -> float:
-    errors = []
-    for start in range(0, len(samples.mask), batch):
-        _, value = imitation._predict(
-            params, jnp.asarray(samples.observation[start : start + batch])
-        )
-        errors.append((np.asarray(value) - samples.value_target[start : start + batch]) ** 2)
-    errors, mask = np.concatenate(errors), samples.mask > 0
-    return float(errors[mask].mean())
+def value_mse(params, samples: Samples) -> float:
+    _, value = imitation.predict(params, samples.observation)
+    mask = samples.mask > 0
+    return float(((value - samples.value_target)[mask] ** 2).mean())
 
 
-def _mixed_batch(expert: Samples, value: Samples, step: int, config: Config) -> Samples:
+def _batch_indices(step: int, num_expert: int, num_value: int, config: Config) -> np.ndarray:
+    """Half a batch of expert rows, then half of self-play rows (after the expert ones)."""
     half = config.train.batch_size // 2
-    e = imitation.batch_indices(step, len(expert.mask), half, config.seed)
-    v = imitation.batch_indices(step, len(value.mask), half, config.seed + 1)
-    return jax.tree.map(lambda a, b: np.concatenate([a[e], b[v]]), expert, value)
+    e = imitation.batch_indices(step, num_expert, half, config.seed)
+    v = imitation.batch_indices(step, num_value, half, config.seed + 1)
+    return np.concatenate([e, num_expert + v])
 
 
 def fit(args: Args, config: Config, loop: LoopState, expert: Samples, value: Samples):
@@ -156,13 +152,14 @@ def fit(args: Args, config: Config, loop: LoopState, expert: Samples, value: Sam
     if manager.latest_step() is not None:
         loop = checkpoint.restore(manager, loop, with_replay=False)
     expert = expert._replace(mask=np.zeros_like(expert.mask))  # no value from expert outcomes
-    update = jax.jit(lambda ts, batch, key: imitation._update(
-        ts, batch, jnp.arange(len(batch.mask)), key, config, config.game))  # fmt: skip
+    # One device-resident table, expert rows first; each step gathers its rows on the device.
+    data = jax.device_put(jax.tree.map(lambda a, b: np.concatenate([a, b]), expert, value))
+    update = jax.jit(functools.partial(imitation._update, config=config, game=config.game))
     bar = tqdm(total=args.steps, initial=int(loop.imitation_step), desc="value training")
     while (step := int(loop.imitation_step)) < args.steps:
-        batch = _mixed_batch(expert, value, step, config)
+        indices = _batch_indices(step, len(expert.mask), len(value.mask), config)
         key = jax.random.fold_in(jax.random.PRNGKey(args.seed + 1), step)
-        train_state, logged = update(loop.train_state, batch, key)
+        train_state, logged = update(loop.train_state, data, indices, key)
         loop = loop._replace(train_state=train_state, imitation_step=jnp.int32(step + 1))
         if (step + 1) % 250 == 0 or step + 1 == args.steps:
             checkpoint.save(manager, loop, with_replay=False, step=step + 1)
@@ -183,7 +180,7 @@ def main(args: Args) -> None:
     template = train.init_loop_state(env, config, IMITATION)
     start = checkpoint.restore(checkpoint.manager(args.workdir, folder="imitation"), template,
                                with_replay=False)  # fmt: skip
-    start = start._replace(imitation_step=jnp.int32(0))
+    start = start._replace(imitation_step=jnp.int32(0))  # now counts this script's steps
     finished = checkpoint.manager(args.out).latest_step() is not None
     trained = checkpoint.manager(args.out, folder="value").latest_step()
     if finished and trained != args.steps:  # its agent would not be the one asked for

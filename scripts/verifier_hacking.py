@@ -137,10 +137,12 @@ def final_eval(setup: dict, params, rules, key) -> list[dict]:
     test = setup["test"]
     texts = [row[0] for row in answers(setup, params, test, 1, key)[0]]
     pairs = list(zip(texts, test, strict=True))
-    strict = np.array([verify(t, n, g).correct for t, (n, g) in pairs])
-    results = []
+    verdicts = {"strict": np.array([verify(t, n, g).correct for t, (n, g) in pairs])}
+    for rule in set(rules) - set(verdicts):
+        verdicts[rule] = np.array([verify(t, n, g, rule).correct for t, (n, g) in pairs])
+    strict, results = verdicts["strict"], []
     for rule in rules:
-        accepted = np.array([verify(t, n, g, rule).correct for t, (n, g) in pairs])
+        accepted = verdicts[rule]
         exploits = [(t, n, g) for (t, (n, g)), a, s in zip(pairs, accepted, strict, strict=True)
                     if a and not s]  # fmt: skip
         kinds = collections.Counter(exploit_kind(t, n) for t, n, _ in exploits)

@@ -178,6 +178,12 @@ def _eval(argv: list[str]) -> None:
         default=None,
         help="the agent's search (default: the run's eval.algorithm)",
     )
+    parser.add_argument(
+        "--pass-rule",
+        choices=("free", "tromp-taylor"),
+        default="free",
+        help="tromp-taylor: pass only to end a won game or with no move left but own-eye fills",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
@@ -198,12 +204,14 @@ def _eval(argv: list[str]) -> None:
     name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
     name += "-bf16" if agent.config.search.inference_dtype == "bfloat16" else ""
     name += f"-{agent.config.search.algorithm}" if args.algorithm else ""
+    name += "-ttpass" if args.pass_rule == "tromp-taylor" else ""
     out = Path(args.out or Path(args.workdir) / "ladder")
     for i, opponent in enumerate(opponents):
         comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"
+        player = match.agent_player(agent, name, pass_rule=args.pass_rule)
         records = match.play(
-            match.agent_player(agent, name), opponent, size, komi, args.num_games, out,
-            seed=args.seed + 10_000 * i, parallel=args.parallel, comment=comment,
+            player, opponent, size, komi, args.num_games, out,
+            seed=args.seed + 10_000 * i, parallel=args.parallel, comment=comment, progress=True,
         )  # fmt: skip
         wins = sum(r["winner"] == ("B" if r["black"] == name else "W") for r in records)
         flagged = sum(r["disagreement"] for r in records)

@@ -8,7 +8,8 @@ where it came from:
 
     pi = one-hot(expert move)              policy target (`action_weights`); with `targets` in a
                                            record, uniform over the expert's equally good moves
-    z  = the game's outcome, mover's view  value target (`mask` 0 where the result is unknown)
+    z  = the game's outcome, mover's view  value target (`mask` 0 where the result is unknown);
+                                           with `values` in a record, the expert's own value
 
 Sources: a folder of SGF files (Go; handicap games, setup stones, other board sizes, unreadable
 files and games with an illegal move are skipped and counted), or a JSON-lines file of action
@@ -62,6 +63,7 @@ class _Record(NamedTuple):
     opening: int  # first moves that are not targets (random openings)
     instance: dict | None = None  # puzzles: keyword arguments of env.init_instance
     targets: list[list[int]] | None = None  # per move, the expert's equally good actions
+    values: list[float | None] | None = None  # per move, the expert's value (mover's view)
 
 
 def load(path: str | Path, env) -> Dataset:
@@ -105,11 +107,11 @@ def _jsonl_records(path: Path, env):
             if game.get("game", env.id) != env.id:
                 raise KeyError
             moves = [int(a) for a in game["moves"]]
-            targets = game.get("targets")
-            if targets is not None and len(targets) != len(moves):
+            targets, values = game.get("targets"), game.get("values")
+            if any(x is not None and len(x) != len(moves) for x in (targets, values)):
                 raise ValueError
             record = _Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)),
-                             game.get("instance"), targets)  # fmt: skip
+                             game.get("instance"), targets, values)  # fmt: skip
         except (ValueError, KeyError, TypeError, AttributeError):
             skipped[unreadable] = skipped.get(unreadable, 0) + 1
             continue
@@ -160,6 +162,11 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     first = np.array([r.outcome or 0.0 for r in records], np.float32)[:, None]
     sign = np.where(t % 2 == 0, 1.0, -1.0) if env.num_players == 2 else np.ones_like(t)
     value = (first * sign).astype(np.float32)
+    known = np.broadcast_to(known, keep.shape).copy()
+    for g, r in enumerate(records):  # an expert's own value of a position overrides the outcome
+        for m, v in enumerate(r.values or []):
+            if v is not None:
+                value[g, m], known[g, m] = v, True
     # Identical games share an index: the same moves; for puzzles, every record of one instance.
     identity = [json.dumps(r.instance or r.moves, sort_keys=True) for r in records]
     _, sequence = np.unique(np.array(identity), return_inverse=True)
@@ -168,7 +175,7 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
         observation=observations[game, move],
         action_weights=_action_weights(records, game, move, moves, env.num_actions),
         value_target=value[game, move],
-        mask=np.broadcast_to(known, keep.shape)[game, move].astype(np.float32),
+        mask=known[game, move].astype(np.float32),
     )
     return Dataset(samples, game, move, lengths[game, 0], sequence.ravel()[game], skipped)
 

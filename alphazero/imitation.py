@@ -21,6 +21,7 @@ its own games, as AlphaGo's RL phase did.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ from tqdm.auto import tqdm
 from alphazero import checkpoint, metrics, networks, targets, train
 from alphazero.config import Config
 from alphazero.demonstrations import Dataset, load, split  # noqa: F401 (imitation.load, .split)
-from alphazero.types import RL, LoopState, Samples, TrainState
+from alphazero.types import IMITATION, RL, LoopState, Samples, TrainState
 
 PHASES = ("opening", "middle", "endgame")  # thirds of a game, by move number
 
@@ -122,6 +123,62 @@ def _update(train_state: TrainState, data: Samples, indices, key, config: Config
     if config.train.augment:
         batch = targets.augment(key, batch, game)
     return train.train_step(train_state, batch, config, *make_optimizer(config))
+
+
+def fine_tune_start(workdir: Path, out: Path, folder: str, steps: int, learning_rate: float):
+    """(config, env, loop) to fine-tune the imitation run in `workdir` into `out`/`folder` for
+    `steps` steps from `learning_rate`; a ValueError (one line) if `workdir` holds no imitation
+    run or `out` holds a finished run of other steps (its agent would not be the one asked for)."""
+    import games  # the environment registry; imitation.py itself is game-agnostic
+
+    config = checkpoint.read_config(workdir)
+    if config is None or checkpoint.manager(workdir, folder="imitation").latest_step() is None:
+        raise ValueError(f"{workdir} holds no imitation run (config.json, imitation/)")
+    trained = checkpoint.manager(out, folder=folder).latest_step()
+    if checkpoint.manager(out).latest_step() is not None and trained != steps:
+        raise ValueError(f"{out} holds a finished run of {trained} steps; choose a new --out")
+    sup = dataclasses.replace(config.supervised, num_steps=steps, learning_rate=learning_rate)
+    config = dataclasses.replace(config, supervised=sup)
+    env = games.make(config.game)
+    template = train.init_loop_state(env, config, IMITATION)
+    loop = checkpoint.restore(checkpoint.manager(workdir, folder="imitation"), template,
+                              with_replay=False)  # fmt: skip
+    return config, env, loop
+
+
+def fine_tune(loop: LoopState, tables: list[Samples], config: Config, manager, steps: int,
+              key: jax.Array, desc: str = "fine-tuning") -> LoopState:  # fmt: skip
+    """`steps` supervised steps from `loop` (config.supervised's schedule over `steps`), each
+    batch an equal share of every table (table i read in epochs drawn from config.seed + i);
+    checkpointed to `manager` every 250 steps and resumed from it. Used after the imitation phase
+    by scripts/imitation_value.py and scripts/dagger.py."""
+    if manager.latest_step() is not None:
+        loop = checkpoint.restore(manager, loop, with_replay=False)
+    else:  # a fresh optimiser: the old one's step count would put its schedule past the end
+        params = loop.train_state.params
+        fresh = TrainState(params, make_optimizer(config)[0].init(params), jnp.int32(0),
+                           loop.train_state.ema_params)  # fmt: skip
+        loop = loop._replace(train_state=fresh, imitation_step=jnp.int32(0))
+    sizes = [len(table.mask) for table in tables]
+    offsets = np.cumsum([0, *sizes[:-1]])
+    share = config.train.batch_size // len(tables)
+    # One device-resident table; each step passes only the indices of its rows.
+    data = jax.device_put(jax.tree.map(lambda *rows: np.concatenate(rows), *tables))
+    update = jax.jit(functools.partial(_update, config=config, game=config.game))
+    bar = tqdm(total=steps, initial=int(loop.imitation_step), desc=desc)
+    while (step := int(loop.imitation_step)) < steps:
+        rows = [offset + batch_indices(step, size, share, config.seed + i)
+                for i, (offset, size) in enumerate(zip(offsets, sizes, strict=True))]  # fmt: skip
+        step_key = jax.random.fold_in(key, step)
+        train_state, logged = update(loop.train_state, data, np.concatenate(rows), step_key)
+        loop = loop._replace(train_state=train_state, imitation_step=jnp.int32(step + 1))
+        if (step + 1) % 250 == 0 or step + 1 == steps:
+            checkpoint.save(manager, loop, with_replay=False, step=step + 1)
+            bar.set_postfix(policy_loss=f"{float(logged['policy_loss']):.3f}",
+                            value_loss=f"{float(logged['value_loss']):.3f}")  # fmt: skip
+        bar.update(1)
+    bar.close()
+    return loop
 
 
 def hand_over(loop: LoopState, config: Config) -> LoopState:

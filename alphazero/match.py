@@ -46,16 +46,27 @@ class Player:
     scores: bool = False  # the engine's final_score is checked against the referee
 
 
-def agent_player(agent, name: str = "agent", opening_samples: int = 2) -> Player:
+def agent_player(
+    agent, name: str = "agent", opening_samples: int = 2, pass_rule: str = "free"
+) -> Player:
     """A loaded `Agent` (alphazero.load_agent) as a player: `search_player` with its network."""
-    return search_player(agent.params, agent.env, agent.config.search, name, opening_samples)
+    config = agent.config.search
+    return search_player(agent.params, agent.env, config, name, opening_samples, pass_rule)
 
 
-def search_player(params, env, config, name: str = "agent", opening_samples: int = 2) -> Player:
+def search_player(
+    params, env, config, name: str = "agent", opening_samples: int = 2, pass_rule: str = "free"
+) -> Player:
     """The search with `params`. Its first `opening_samples` moves of a game are sampled from pi
-    (temperature 1), the rest are the search's choice, so repeated games differ."""
+    (temperature 1), the rest are the search's choice, so repeated games differ. `pass_rule`
+    "tromp-taylor" restricts its root moves with `tromp_taylor_passes` (Go engines' convention)."""
+    if pass_rule not in ("free", "tromp-taylor"):
+        raise ValueError(f"unknown pass rule {pass_rule!r}; use free or tromp-taylor")
 
     def moves(states, legal, key, ply):
+        if pass_rule == "tromp-taylor":
+            komi = float(env._game.komi)  # pgx Go's
+            legal = np.asarray(tromp_taylor_passes(states, jnp.asarray(legal), komi))
         states = states.replace(legal_action_mask=jnp.asarray(legal))
         out = search.run_jit(params, key, states, env, config)
         sampled = jax.random.categorical(key, jnp.log(out.action_weights + 1e-30))
@@ -106,6 +117,28 @@ def _own_eyes(state) -> jax.Array:
     padded = jnp.pad(mine, 1, constant_values=True)
     neighbours = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
     return ((board == 0) & neighbours).reshape(-1)
+
+
+@jax.jit
+def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
+    """The root moves [B, A] a Go agent may choose under Tromp-Taylor scoring (as Fuego's and
+    Leela Zero's early-pass checks do; docs/deviations.md). Under area scoring a move in one's own
+    area costs nothing, but a pass lets the opponent play on unanswered, so:
+
+    - after the opponent's pass, if the area count of the board now wins for the mover, passing
+      ends the game with that win: pass is the only move;
+    - otherwise the mover does not pass while it has a legal move that does not fill one of its
+      own one-point eyes, and it never fills one while it has another move;
+    - with no such move left, it passes."""
+    size = int(round(np.sqrt(legal.shape[1] - 1)))
+    area = jax.vmap(lambda x: _count_scores(x, size))(states._x)  # [B, 2] black, white
+    black_margin = area[:, 0] - area[:, 1] - komi
+    margin = jnp.where(states._x.color == 0, black_margin, -black_margin)  # mover's view
+    wins_by_passing = (states._x.consecutive_pass_count > 0) & (margin > 0)  # [B]
+    playable = legal[:, :-1] & ~jax.vmap(_own_eyes)(states)  # [B, N*N]
+    may_pass = wins_by_passing | ~playable.any(1)
+    board = playable & ~wins_by_passing[:, None]
+    return jnp.concatenate([board, (legal[:, -1] & may_pass)[:, None]], axis=1)
 
 
 def superko_moves(env):

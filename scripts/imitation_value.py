@@ -40,10 +40,9 @@ import numpy as np
 import tyro
 from tqdm.auto import tqdm
 
-import games
-from alphazero import checkpoint, imitation, networks, search, train
+from alphazero import checkpoint, imitation, networks, search
 from alphazero.config import Config
-from alphazero.types import IMITATION, LoopState, Samples
+from alphazero.types import LoopState, Samples
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,53 +137,22 @@ def value_mse(params, samples: Samples) -> float:
     return float(((value - samples.value_target)[mask] ** 2).mean())
 
 
-def _batch_indices(step: int, num_expert: int, num_value: int, config: Config) -> np.ndarray:
-    """Half a batch of expert rows, then half of self-play rows (after the expert ones)."""
-    half = config.train.batch_size // 2
-    e = imitation.batch_indices(step, num_expert, half, config.seed)
-    v = imitation.batch_indices(step, num_value, half, config.seed + 1)
-    return np.concatenate([e, num_expert + v])
-
-
 def fit(args: Args, config: Config, loop: LoopState, expert: Samples, value: Samples):
     """The training stage, resumable from args.out/value checkpoints; returns the final loop."""
-    manager = checkpoint.manager(args.out, folder="value")
-    if manager.latest_step() is not None:
-        loop = checkpoint.restore(manager, loop, with_replay=False)
     expert = expert._replace(mask=np.zeros_like(expert.mask))  # no value from expert outcomes
-    # One device-resident table, expert rows first; each step gathers its rows on the device.
-    data = jax.device_put(jax.tree.map(lambda a, b: np.concatenate([a, b]), expert, value))
-    update = jax.jit(functools.partial(imitation._update, config=config, game=config.game))
-    bar = tqdm(total=args.steps, initial=int(loop.imitation_step), desc="value training")
-    while (step := int(loop.imitation_step)) < args.steps:
-        indices = _batch_indices(step, len(expert.mask), len(value.mask), config)
-        key = jax.random.fold_in(jax.random.PRNGKey(args.seed + 1), step)
-        train_state, logged = update(loop.train_state, data, indices, key)
-        loop = loop._replace(train_state=train_state, imitation_step=jnp.int32(step + 1))
-        if (step + 1) % 250 == 0 or step + 1 == args.steps:
-            checkpoint.save(manager, loop, with_replay=False, step=step + 1)
-            bar.set_postfix(value_loss=f"{float(logged['value_loss']):.3f}")
-        bar.update(1)
-    bar.close()
-    return loop
+    manager = checkpoint.manager(args.out, folder="value")
+    key = jax.random.PRNGKey(args.seed + 1)
+    return imitation.fine_tune(loop, [expert, value], config, manager, args.steps, key,
+                               desc="value training")  # fmt: skip
 
 
 def main(args: Args) -> None:
-    config = checkpoint.read_config(args.workdir)
-    if config is None or checkpoint.manager(args.workdir, folder="imitation").latest_step() is None:
-        sys.exit(f"error: {args.workdir} holds no imitation run (config.json, imitation/)")
-    sup = dataclasses.replace(config.supervised, num_steps=args.steps,
-                              learning_rate=args.learning_rate)  # fmt: skip
-    config = dataclasses.replace(config, supervised=sup)
-    env = games.make(config.game)
-    template = train.init_loop_state(env, config, IMITATION)
-    start = checkpoint.restore(checkpoint.manager(args.workdir, folder="imitation"), template,
-                               with_replay=False)  # fmt: skip
-    start = start._replace(imitation_step=jnp.int32(0))  # now counts this script's steps
-    finished = checkpoint.manager(args.out).latest_step() is not None
-    trained = checkpoint.manager(args.out, folder="value").latest_step()
-    if finished and trained != args.steps:  # its agent would not be the one asked for
-        sys.exit(f"error: {args.out} holds a finished run of {trained} steps; choose a new --out")
+    try:
+        config, env, start = imitation.fine_tune_start(
+            args.workdir, args.out, "value", args.steps, args.learning_rate
+        )
+    except ValueError as error:
+        sys.exit(f"error: {error}")
     args.out.mkdir(parents=True, exist_ok=True)
     shutil.copy(args.workdir / "config.json", args.out / "config.json")
     chunks = make_games(args, start.train_state.evaluation_params, env)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -16,6 +17,7 @@ from conftest import TINY_FLAGS, load_script, tiny_config
 import games
 from alphazero import checkpoint, imitation, sgf, train
 from alphazero.agent import load_agent
+from alphazero.gtp_client import gnugo_binary
 from alphazero.types import IMITATION, RL
 from games import go_coordinates as coords
 
@@ -268,3 +270,63 @@ def test_imitation_value_script_resumes_and_writes_a_playable_run(tmp_path, ttt_
         imitation_value.main(dataclasses.replace(args, workdir=tmp_path / "nothing"))
     with pytest.raises(SystemExit, match="finished run of 6 steps"):  # never a stale agent
         imitation_value.main(dataclasses.replace(args, steps=8))
+
+
+@pytest.mark.skipif(gnugo_binary() is None, reason="GNU Go not installed")
+def test_dagger_script_labels_the_agents_positions_and_resumes(tmp_path):
+    """scripts/dagger.py on 5x5: GNU Go answers a legal move in every position where the agent
+    moved and nowhere else; training writes a run load_agent reads; a rerun labels nothing and
+    trains nothing again; bad folders get a one-line error."""
+    from alphazero import config as config_lib
+    from alphazero import match
+
+    dagger = load_script("dagger")
+    played = tmp_path / "games"
+    match.play(match.random_player("agent-r"), match.random_player(), 5, 24.5, 4, played,
+               parallel=4)  # fmt: skip
+    base = config_lib.small_go(5)
+    config = dataclasses.replace(
+        base, imitation=str(played), network=config_lib.NetworkConfig("resnet", 1, 8),
+        supervised=dataclasses.replace(base.supervised, num_steps=2, eval_every=2),
+        train=dataclasses.replace(base.train, num_iterations=0, batch_size=16),
+        replay=config_lib.ReplayConfig(capacity=64),
+        eval=config_lib.EvalConfig(every=0, num_games=2, num_simulations=2, opponents=("random",)),
+    )  # fmt: skip
+    train.run(config, tmp_path / "imitation", progress=False)
+    args = dagger.Args(tmp_path / "imitation", (played,), tmp_path / "labels.jsonl",
+                       tmp_path / "dagger", workers=1, steps=3, held_out_fraction=0.25,
+                       values=tmp_path / "values.jsonl")  # fmt: skip
+    dagger.main(args)
+    margins = [json.loads(line) for line in args.values.read_text().splitlines()]
+    learner = dagger.learner_dataset(args, games.make("go_5x5"))
+    sources = [json.loads(line)["source"] for line in args.labels.read_text().splitlines()]
+    first = learner.game == sources.index(margins[0]["source"])  # GNU Go's margins, mover's view
+    black = np.asarray(margins[0]["black_margin"])[learner.move[first]]
+    sign = np.where(learner.move[first] % 2 == 0, 1.0, -1.0)
+    np.testing.assert_allclose(learner.samples.value_target[first], np.tanh(sign * black / 5.0),
+                               rtol=1e-6)  # fmt: skip
+    assert learner.samples.mask.all() and np.abs(black).max() > 0
+    lines = [json.loads(line) for line in args.labels.read_text().splitlines()]
+    agent_is_black = {r["sgf"]: r["black"] == "agent-r" for r in match.played(played, "agent-r",
+                      "random-no-eyefill")}  # fmt: skip
+    assert len(lines) == len(dagger.learner_games((played,))) > 0  # each distinct game once
+    env = games.make("go_5x5")
+    for line in lines:
+        black = agent_is_black[str(Path(line["source"]).relative_to(played))]
+        state = env.init(jax.random.PRNGKey(0))
+        for i, (move, target) in enumerate(zip(line["moves"], line["targets"], strict=True)):
+            assert len(target) == (1 if (i % 2 == 0) == black else 0), (line["source"], i)
+            assert all(bool(state.legal_action_mask[t]) for t in target)
+            state = env.step(state, move)
+    report = json.loads((args.out / "report.json").read_text())
+    assert report["positions"]["learner_train"] > 0 and 0 <= report["dagger"]["learner_top1"] <= 1
+    before, stamp = load_agent(args.out).params, args.labels.stat().st_mtime_ns
+    dagger.main(args)  # everything on disk: nothing is labelled or trained again
+    assert args.labels.stat().st_mtime_ns == stamp
+    for x, y in zip(jax.tree.leaves(before), jax.tree.leaves(load_agent(args.out).params),
+                    strict=True):  # fmt: skip
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    with pytest.raises(SystemExit, match="no games.jsonl"):
+        dagger.main(dataclasses.replace(args, games=(tmp_path / "nowhere",)))
+    with pytest.raises(SystemExit, match="finished run of 3 steps"):
+        dagger.main(dataclasses.replace(args, steps=5))

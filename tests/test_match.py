@@ -91,6 +91,31 @@ def test_match__gnugo_beats_random_and_agrees_with_the_referee(tmp_path):
     assert len({tuple(r["actions"]) for r in records}) == 4  # distinct games (distinct seeds)
 
 
+def test_tromp_taylor_passes__pass_only_to_win_or_with_nothing_else_to_play():
+    """5x5 positions with known answers (action = row * 5 + column, 25 = pass)."""
+    import jax.numpy as jnp
+    from conftest import batch, play_moves
+    from pgx.go import Go
+
+    def allowed(env, moves, legal=None):
+        state = batch(play_moves(env, moves))
+        legal = state.legal_action_mask if legal is None else jnp.asarray(legal)[None]
+        out = np.asarray(match.tromp_taylor_passes(state, legal, env._game.komi))[0]
+        return set(np.flatnonzero(out))
+
+    env = Go(size=5, komi=0.5)
+    assert allowed(env, []) == set(range(25))  # nothing to win by passing: play on
+    assert allowed(env, [12, 25]) == {25}  # White passed, Black owns the board: pass and win
+    assert allowed(env, [12, 0, 25]) == {25}  # 1 stone each, komi 0.5: White wins by passing
+    losing = Go(size=5, komi=-1.5)  # the same board now loses for White: it must play
+    assert allowed(losing, [12, 0, 25]) == set(range(25)) - {0, 12}
+    eye = allowed(env, [1, 24, 5, 23])  # point 0 is Black's own one-point eye
+    assert 0 not in eye and 25 not in eye and len(eye) == 25 - 5
+    only_eye = np.zeros(26, bool)
+    only_eye[[0, 25]] = True  # nothing legal but the eye and pass: pass
+    assert allowed(env, [1, 24, 5, 23], only_eye) == {25}
+
+
 def test_player_specs():
     assert match.player("gnugo-10").name == "gnugo-10" and match.player("random").moves
     for bad in ("gnugo-11", "gnugo-x", "leela"):
@@ -145,6 +170,10 @@ def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, ca
     cli.main([*argv, *flags, "--algorithm", "gumbel", "--num-games", "1"])
     lines = (out / "games.jsonl").read_text().splitlines()
     assert json.loads(lines[-1])["black"] == "agent-0@2-gumbel" and len(lines) == 3
+    cli.main([*argv, *flags, "--pass-rule", "tromp-taylor", "--num-games", "1"])
+    last = json.loads((out / "games.jsonl").read_text().splitlines()[-1])
+    game = sgf.read_game(out / last["sgf"])  # the agent (Black) never passes while it can play
+    assert last["black"] == "agent-0@2-ttpass" and game.moves[0] != 25
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--step", "7"])

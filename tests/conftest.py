@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib.util
 import os
 import sys
@@ -26,6 +27,18 @@ def pytest_configure(config) -> None:
         os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0.2"
     jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _free_compiled_code():
+    """Drops every compiled function after each test module. XLA's CPU executables each hold
+    memory mappings that live as long as JAX's caches do; a whole session of them passed Linux's
+    default vm.max_map_count (65,530) and the next compile segfaulted (CI at 7db41c6 and 6436e7c,
+    both inside tests/test_train.py). Recompiles load from the persistent cache above."""
+    yield
+    jax.clear_caches()
+    _JITTED.clear()
+    gc.collect()
 
 
 def load_script(name: str):

@@ -311,13 +311,14 @@ def test_dagger_script_labels_the_agents_positions_and_resumes(tmp_path):
                       "random-no-eyefill")}  # fmt: skip
     assert len(lines) == len(dagger.learner_games((played,))) > 0  # each distinct game once
     env = games.make("go_5x5")
+    step = jax.jit(env.step)  # eager pgx steps compile every lax.cond again (hundreds of compiles)
     for line in lines:
         black = agent_is_black[str(Path(line["source"]).relative_to(played))]
         state = env.init(jax.random.PRNGKey(0))
         for i, (move, target) in enumerate(zip(line["moves"], line["targets"], strict=True)):
             assert len(target) == (1 if (i % 2 == 0) == black else 0), (line["source"], i)
             assert all(bool(state.legal_action_mask[t]) for t in target)
-            state = env.step(state, move)
+            state = step(state, move)
     report = json.loads((args.out / "report.json").read_text())
     assert report["positions"]["learner_train"] > 0 and 0 <= report["dagger"]["learner_top1"] <= 1
     before, stamp = load_agent(args.out).params, args.labels.stat().st_mtime_ns

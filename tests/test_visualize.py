@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+from conftest import play_moves
 
 from alphazero import search, visualize
 from alphazero.config import SearchConfig
 
 
-def _position(env, moves):
-    state = env.init(jax.random.PRNGKey(0))
-    for move in moves:
-        state = env.step(state, jnp.int32(move))
-    return state
-
-
 def test_summarise__finds_the_block_with_known_statistics(ttt_env, ttt_params):
     params = jax.tree.map(jnp.zeros_like, ttt_params)  # uniform prior, value 0: search decides
     config = SearchConfig(algorithm="puct", num_simulations=64)
-    state = _position(ttt_env, (0, 4, 2))  # the mover must block cell 1
+    state = play_moves(ttt_env, (0, 4, 2))  # the mover must block cell 1
     states = jax.tree.map(lambda x: x[None], state)
     key = jax.random.PRNGKey(0)
     out = search.policy_output_jit(params, key, states, ttt_env, config, explore=False)
@@ -41,7 +35,7 @@ def test_search_tree_png__writes_an_image(ttt_env, ttt_params, tmp_path):
     path = visualize.search_tree_png(
         ttt_params,
         ttt_env,
-        _position(ttt_env, (4,)),
+        play_moves(ttt_env, (4,)),
         SearchConfig(algorithm="puct", num_simulations=16),
         tmp_path / "tree.png",
         title="test",

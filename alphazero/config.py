@@ -55,6 +55,8 @@ class SearchConfig:
     """PUCT: exploration constant c_base (AlphaZero pseudocode: 19652)."""
     inference_dtype: Literal["float32", "bfloat16"] = "float32"
     """Precision of the network evaluations inside the search (training stays float32)."""
+    keep_solutions: bool = False
+    """One-player games: move toward a rewarded end the search reached (SP-MCTS, Schadd 2008)."""
 
 
 @dataclasses.dataclass(frozen=True)

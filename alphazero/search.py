@@ -19,6 +19,13 @@ at that node. The reward of an edge is the reward of the player who made the mov
 -1 so the child's value (the opponent's view) is negated when it is backed up; a terminal child has
 discount 0 and value 0. One-player games (num_players == 1) use discount +1.
 
+Kept solutions (`SearchConfig.keep_solutions`, one-player games). A simulation that reaches a
+rewarded end (Countdown: a verified solution) has found a winning path, but AlphaZero's choice
+(visits, or Gumbel's sigma(Q)) averages it with its siblings' failures and may move elsewhere.
+Single-player MCTS keeps the best sequence found (Schadd et al. 2008); here the recommended move
+becomes the root action on the path to the highest-rewarded edge in the tree, when it is positive.
+`action_weights` (the policy target) are unchanged.
+
 Illegal actions. The root uses mctx's `invalid_actions`. Interior nodes are masked too: prior logits
 of illegal moves are set to the dtype minimum (prior exactly 0), and the Q-transform is wrapped so
 that an illegal child scores -1e9; the node's legal mask is read from the tree's embeddings.
@@ -98,8 +105,26 @@ def run(
     if config.algorithm == "puct":
         # The recommended move is the most visited one; sampling is selfplay.py's business.
         action = jnp.argmax(out.action_weights, axis=-1).astype(jnp.int32)
+    if config.keep_solutions and env.num_players == 1:
+        found, solution = jax.vmap(found_solution)(out.search_tree)
+        action = jnp.where(found, solution, action)
     root_value = out.search_tree.node_values[:, mctx.Tree.ROOT_INDEX]
     return SearchOutput(action=action, action_weights=out.action_weights, root_value=root_value)
+
+
+def found_solution(tree: mctx.Tree) -> tuple[jax.Array, jax.Array]:
+    """One tree (unbatched): whether an expanded edge has a positive reward [], and the root
+    action on the path to the highest-rewarded such edge [] (one-player games only)."""
+    reward = jnp.where(tree.children_index >= 0, tree.children_rewards, -jnp.inf)  # [N, A]
+    node, action = jnp.unravel_index(jnp.argmax(reward), reward.shape)
+    root = mctx.Tree.ROOT_INDEX
+
+    def climb(_, n):  # up to the root's child on the path (a node's parent index is smaller)
+        return jnp.where((n != root) & (tree.parents[n] != root), tree.parents[n], n)
+
+    child = jax.lax.fori_loop(0, reward.shape[0], climb, node)
+    first = jnp.where(node == root, action, tree.action_from_parent[child])
+    return reward[node, action] > 0, first.astype(jnp.int32)
 
 
 def policy_output(

@@ -14,6 +14,8 @@ Game-of-24 sets (never drawn in training) with each arm:
     imitation greedy    the network after the supervised phase, argmax of its legal prior
     RL greedy           the final network, the same way
     RL + search@S       the final network inside Gumbel search with S simulations
+    ..., kept solutions the same search, but a move onto a solution a simulation verified comes
+                        first (SearchConfig.keep_solutions; single-player MCTS, Schadd 2008)
     uniform search@S    the same search with the network's heads zeroed: a uniform prior and
                         value 0, so only the verifier's reward at the leaves guides it
     random              uniformly random legal steps
@@ -98,8 +100,9 @@ def arms(workdir: Path, simulations: list[int], uniform_simulations: int) -> dic
     agent = load_agent(workdir)
     config = checkpoint.read_config(workdir)
 
-    def search(n):
-        cfg = dataclasses.replace(config.search, algorithm="gumbel", num_simulations=n)
+    def search(n, keep_solutions=False):
+        cfg = dataclasses.replace(config.search, algorithm="gumbel", num_simulations=n,
+                                  keep_solutions=keep_solutions)  # fmt: skip
         return lambda env: evaluate.search_player(env, cfg)
 
     out = {
@@ -108,6 +111,7 @@ def arms(workdir: Path, simulations: list[int], uniform_simulations: int) -> dic
     }
     for n in simulations:
         out[f"RL + search@{n}"] = (agent.params, search(n))
+        out[f"RL + search@{n}, kept solutions"] = (agent.params, search(n, keep_solutions=True))
     out[f"uniform search@{uniform_simulations}"] = (
         networks.uniform(agent.params),
         search(uniform_simulations),

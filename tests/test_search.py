@@ -94,3 +94,46 @@ def test_search__deterministic_without_exploration(ttt_env, ttt_params):
     a = search.run_jit(ttt_params, jax.random.PRNGKey(0), state, ttt_env, config)
     b = search.run_jit(ttt_params, jax.random.PRNGKey(7), state, ttt_env, config)
     np.testing.assert_array_equal(np.asarray(a.action_weights), np.asarray(b.action_weights))
+
+
+def _found_solution_reference(tree, b: int) -> tuple[bool, int]:
+    """Slow reference for search.found_solution: the best rewarded expanded edge, by hand."""
+    index = np.asarray(tree.children_index[b])
+    reward = np.where(index >= 0, np.asarray(tree.children_rewards[b]), -np.inf)
+    node, action = np.unravel_index(np.argmax(reward), reward.shape)
+    parents, from_parent = np.asarray(tree.parents[b]), np.asarray(tree.action_from_parent[b])
+    while node != 0:
+        node, action = parents[node], from_parent[node]
+    return bool(reward.max() > 0), int(action)
+
+
+def test_keep_solutions__moves_onto_the_path_the_search_verified():
+    """Countdown k = 3 with a uniform network: wherever a simulation reached a solution, the kept
+    move is the root action above it (slow reference), the position after it is still solvable
+    (exact solver), and search.run recommends it; elsewhere the move is the plain search's."""
+    from alphazero import networks
+    from alphazero.config import NetworkConfig
+    from games import countdown, countdown_solver
+
+    env = countdown.Countdown(k=3, split="test")
+    states = jax.vmap(env.init)(jax.random.split(jax.random.PRNGKey(3), 32))
+    params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("transformer", 1, 16, 2))
+    params = networks.uniform(params)
+    plain = SearchConfig(num_simulations=32, max_depth=3)
+    kept = dataclasses.replace(plain, keep_solutions=True)
+    key = jax.random.PRNGKey(1)
+    tree = search.policy_output_jit(params, key, states, env, plain, explore=False).search_tree
+    found, first = jax.vmap(search.found_solution)(tree)
+    plain_action = np.asarray(search.run_jit(params, key, states, env, plain).action)
+    kept_action = np.asarray(search.run_jit(params, key, states, env, kept).action)
+    after = jax.vmap(env.step)(states, first)
+    for b in range(32):
+        reference_found, reference_first = _found_solution_reference(tree, b)
+        assert bool(found[b]) == reference_found
+        if found[b]:
+            assert int(first[b]) == reference_first
+            numbers, target = np.asarray(after.numbers[b]), int(after.target[b])
+            assert countdown_solver.solvable(numbers, target), b
+        assert kept_action[b] == (first[b] if found[b] else plain_action[b])
+    assert 0 < int(found.sum()) < 32  # both cases occur
+    assert (kept_action != plain_action).any()  # the rule changes some moves

@@ -146,7 +146,7 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     for start in range(0, len(records), chunk):
         part = moves[start : start + chunk]
         padded = np.pad(part, ((0, chunk - len(part)), (0, 0)), constant_values=-1)
-        first = jax.tree.map(functools.partial(_pad_rows, start=start, rows=chunk), starts)
+        first = _pad_rows(starts, np.minimum(np.arange(start, start + chunk), len(records) - 1))
         obs, ok = jax.device_get(replay(first, jnp.asarray(padded)))
         observations.append(obs[: len(part)])
         legal.append(ok[: len(part)])
@@ -189,10 +189,10 @@ def _start_states(records: list[_Record], env):
     return jax.jit(jax.vmap(env.init_instance))(**fields)
 
 
-def _pad_rows(x: jax.Array, start: int, rows: int) -> jax.Array:
-    """Rows start..start + rows of x, the last one repeated where x ends."""
-    x = x[start : start + rows]
-    return jnp.concatenate([x, jnp.repeat(x[-1:], rows - len(x), axis=0)]) if len(x) < rows else x
+@jax.jit
+def _pad_rows(states, rows: jax.Array):
+    """The given rows of every field (rows past the end repeat the last one: fixed chunk shapes)."""
+    return jax.tree.map(lambda x: x[rows], states)
 
 
 def _action_weights(records, game, move, moves, num_actions: int) -> np.ndarray:

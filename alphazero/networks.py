@@ -164,17 +164,19 @@ def _module_from_params(params) -> PolicyValueNet:
 def init(key: jax.Array, env, config: NetworkConfig):
     """Fresh parameters for `env`'s observation and action shapes (token observations, as
     Countdown's, need `config.torso == "transformer"` and the environment's `VOCAB`)."""
-    obs = env.init(jax.random.PRNGKey(0)).observation[None]
+    # Shapes only, and one compiled init: stepping pgx or flax eagerly compiles every small op.
+    spec = jax.eval_shape(env.init, jax.random.PRNGKey(0)).observation
+    obs = jnp.zeros((1, *spec.shape), spec.dtype)
     if config.torso == "transformer":
         if not hasattr(env, "vocab"):
             raise ValueError(f"the transformer torso reads tokens; {env.id} has no vocab")
         vocab_size = len(env.vocab)
         module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, False,
                                 vocab_size=vocab_size, num_heads=config.num_heads)  # fmt: skip
-        return module.init(key, obs)
+        return jax.jit(module.init)(key, obs)
     conv = config.torso == "resnet" and obs.ndim == 4
     module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv)
-    return module.init(key, obs.astype(jnp.float32))
+    return jax.jit(module.init)(key, obs.astype(jnp.float32))
 
 
 def apply(params, obs: jax.Array, dtype=None) -> tuple[jax.Array, jax.Array]:

@@ -66,7 +66,7 @@ def create_train_state(key: jax.Array, env, config: Config, phase: int = RL) -> 
         from alphazero import imitation  # it builds on this module's learner
 
         optimizer, _ = imitation.make_optimizer(config)
-    opt_state = optimizer.init(params)
+    opt_state = jax.jit(optimizer.init)(params)  # one compile, not one per parameter shape
     ema_params = params if config.train.ema_decay > 0 else None
     return TrainState(params, opt_state, jnp.int32(0), ema_params)
 
@@ -163,7 +163,7 @@ def init_loop_state(env, config: Config, phase: int | None = None) -> LoopState:
     example = jax.eval_shape(
         lambda: targets.compute(selfplay.play(train_state.params, example_key, env, config))
     )
-    example = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), example)
+    example = jax.jit(lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), example))()
     return LoopState(
         train_state=train_state,
         replay_state=replay.init(example, config.replay.capacity),

@@ -116,17 +116,17 @@ def test_keep_solutions__moves_onto_the_path_the_search_verified():
     from games import countdown, countdown_solver
 
     env = countdown.Countdown(k=3, split="test")
-    states = jax.vmap(env.init)(jax.random.split(jax.random.PRNGKey(3), 32))
+    states = jax.jit(jax.vmap(env.init))(jax.random.split(jax.random.PRNGKey(3), 32))
     params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("transformer", 1, 16, 2))
     params = networks.uniform(params)
     plain = SearchConfig(num_simulations=32, max_depth=3)
     kept = dataclasses.replace(plain, keep_solutions=True)
     key = jax.random.PRNGKey(1)
     tree = search.policy_output_jit(params, key, states, env, plain, explore=False).search_tree
-    found, first = jax.vmap(search.found_solution)(tree)
+    found, first = jax.jit(jax.vmap(search.found_solution))(tree)  # eager pgx/mctx ops each compile
     plain_action = np.asarray(search.run_jit(params, key, states, env, plain).action)
     kept_action = np.asarray(search.run_jit(params, key, states, env, kept).action)
-    after = jax.vmap(env.step)(states, first)
+    after = jax.jit(jax.vmap(env.step))(states, first)
     for b in range(32):
         reference_found, reference_first = _found_solution_reference(tree, b)
         assert bool(found[b]) == reference_found

@@ -33,7 +33,7 @@ import numpy as np
 
 from alphazero import sgf
 from alphazero.config import ConfigError
-from alphazero.types import Samples
+from alphazero.types import Samples, take_rows
 
 
 class Dataset(NamedTuple):
@@ -146,7 +146,8 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     for start in range(0, len(records), chunk):
         part = moves[start : start + chunk]
         padded = np.pad(part, ((0, chunk - len(part)), (0, 0)), constant_values=-1)
-        first = _pad_rows(starts, np.minimum(np.arange(start, start + chunk), len(records) - 1))
+        # Rows past the end repeat the last one: every chunk has one shape, so one compile.
+        first = take_rows(starts, np.minimum(np.arange(start, start + chunk), len(records) - 1))
         obs, ok = jax.device_get(replay(first, jnp.asarray(padded)))
         observations.append(obs[: len(part)])
         legal.append(ok[: len(part)])
@@ -187,12 +188,6 @@ def _start_states(records: list[_Record], env):
         return jax.tree.map(lambda x: jnp.broadcast_to(x, (len(records), *x.shape)), start)
     fields = {name: np.array([r.instance[name] for r in records]) for name in records[0].instance}
     return jax.jit(jax.vmap(env.init_instance))(**fields)
-
-
-@jax.jit
-def _pad_rows(states, rows: jax.Array):
-    """The given rows of every field (rows past the end repeat the last one: fixed chunk shapes)."""
-    return jax.tree.map(lambda x: x[rows], states)
 
 
 def _action_weights(records, game, move, moves, num_actions: int) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 import games
 from alphazero import networks, search
 from alphazero.config import EvalConfig, SearchConfig
+from alphazero.types import take_rows
 
 Player = Callable[..., jax.Array]
 
@@ -207,11 +208,6 @@ def _solve(key, params, env, player, states, cap: int) -> jax.Array:
     return jax.lax.while_loop(running, move, (states, total, key, 0))[1]
 
 
-@jax.jit
-def _take_rows(states, rows):
-    return jax.tree.map(lambda x: x[rows], states)
-
-
 def solved(key, env, player: Player, params, states, chunk: int = 512, cap: int = 1000):
     """One-player games (puzzles): [N] bool, whether `player` solves (return 1) each of the start
     `states` [N], played `chunk` at a time (the last chunk padded, so one compile)."""
@@ -220,17 +216,22 @@ def solved(key, env, player: Player, params, states, chunk: int = 512, cap: int 
     out = []
     for start in range(0, n, chunk):
         rows = np.minimum(np.arange(start, start + chunk), n - 1)
-        part = _take_rows(states, rows)
+        part = take_rows(states, rows)
         total = _solve(jax.random.fold_in(key, start), params, env, player, part, cap)
         out.append(np.asarray(total)[: min(chunk, n - start)] >= 1)
     return np.concatenate(out)
+
+
+@functools.partial(jax.jit, static_argnames=("env", "num_games"))
+def _init_states(key, env, num_games: int):
+    return jax.vmap(env.init)(jax.random.split(key, num_games))
 
 
 def solve_rate(key, env, player: Player, params, num_games: int, cap: int = 1000) -> dict:
     """One-player games: `player` on `num_games` instances drawn by `env.init`; the share solved
     and its 95% Wilson interval."""
     init_key, play_key = jax.random.split(key)
-    states = jax.jit(jax.vmap(env.init))(jax.random.split(init_key, num_games))
+    states = _init_states(init_key, env, num_games)
     rate = float(solved(play_key, env, player, params, states, num_games, cap).mean())
     low, high = wilson_interval(rate, num_games)
     return {"solved": rate, "solved_low": low, "solved_high": high}

@@ -71,3 +71,10 @@ class LoopState(NamedTuple):
     counters: Counters
     phase: jax.Array = None  # [] int32, IMITATION (supervised on expert games) or RL
     imitation_step: jax.Array = None  # [] int32, supervised steps taken: the place in the dataset
+
+
+@jax.jit
+def take_rows(tree: Any, rows: jax.Array) -> Any:
+    """tree with every leaf's rows `rows` [R] (leaves [N, ...] -> [R, ...]), in one compiled call:
+    indexing each leaf eagerly compiles one gather per field."""
+    return jax.tree.map(lambda x: x[rows], tree)

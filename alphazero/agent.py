@@ -58,7 +58,7 @@ def load_agent(
     """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`; its search
     (`algorithm`, default the run's `eval.algorithm`) evaluates the network in `inference_dtype`
     (default: the run's `search.inference_dtype`)."""
-    from alphazero.train import init_loop_state  # train imports agent-free modules only
+    from alphazero.learner import init_loop_state
     from alphazero.types import RL
 
     workdir = Path(workdir)

@@ -24,7 +24,7 @@ from typing import Annotated
 
 import tyro
 
-from alphazero import checkpoint
+from alphazero import checkpoint, presets
 from alphazero import config as config_lib
 
 
@@ -36,7 +36,7 @@ class TrainCommand:
     workdir: str = "runs/tic_tac_toe"
     """Folder for checkpoints, config.json and TensorBoard logs (created if missing)."""
     preset: str = "tic_tac_toe"
-    """Named preset the config starts from: one of config.PRESETS."""
+    """Named preset the config starts from: one of presets.PRESETS."""
     progress: bool = True
     """Show a progress bar with ETA."""
     distributed: bool = False
@@ -60,7 +60,7 @@ def _train(argv: list[str]) -> None:
         _fail(f"unknown preset {preset!r}; available: {', '.join(config_lib.PRESETS)}")
     default = checkpoint.read_config(Path(workdir)) if known.preset is None else None
     if default is None:
-        default = config_lib.PRESETS[preset]()
+        default = presets.PRESETS[preset]()
     command = tyro.cli(
         TrainCommand,
         args=argv,
@@ -143,8 +143,8 @@ def _gtp(argv: list[str]) -> None:
         _fail("--simulations must be positive")
     if args.resign_moves <= 0:
         _fail("--resign-moves must be positive")
-    from alphazero import gtp
     from alphazero.agent import load_agent
+    from alphazero.go import gtp
 
     agent = load_agent(Path(args.workdir), simulations=args.simulations, step=args.step)
     if not agent.config.game.startswith("go_"):
@@ -188,8 +188,9 @@ def _eval(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
         _fail("--num-games, --parallel and --simulations must be positive")
-    from alphazero import match, ratings
     from alphazero.agent import load_agent
+    from alphazero.go import match, ratings
+    from games import go
 
     try:
         opponents = [match.player(spec) for spec in args.opponents]
@@ -200,7 +201,7 @@ def _eval(argv: list[str]) -> None:
     )
     if not agent.config.game.startswith("go_"):
         _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
-    size, komi = int(agent.config.game.split("x")[-1]), float(agent.env._game.komi)
+    size, komi = int(agent.config.game.split("x")[-1]), go.komi(agent.env)
     name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
     name += "-bf16" if agent.config.search.inference_dtype == "bfloat16" else ""
     name += f"-{agent.config.search.algorithm}" if args.algorithm else ""

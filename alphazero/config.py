@@ -1,12 +1,12 @@
-"""One frozen configuration tree for a whole run, and named presets per game.
+"""One frozen configuration tree for a whole run.
 
 Every field has a one-line doc (unit, paper value where the paper gives one). The CLI in
 `alphazero/cli.py` is generated from these dataclasses with tyro, so `alphazero train --help` and
 docs/reference.md#configuration cannot drift from this file. Library code receives a `Config` as an
 argument (or closes over one); nothing reads flags or globals.
 
-Presets are plain functions returning a `Config` (alphazero/presets.py, re-exported here);
-`PRESETS` maps a name to one.
+Named presets per game are plain functions returning a `Config`, in alphazero/presets.py
+(`presets.PRESETS` maps a name to one); presets import this module, never the other way round.
 """
 
 from __future__ import annotations
@@ -328,17 +328,3 @@ def diff(old: Config, new: Config) -> list[str]:
 
     a, b = flat(to_dict(old)), flat(to_dict(new))
     return sorted(k for k in a if a[k] != b[k])
-
-
-# Presets live in alphazero/presets.py; re-exported here (`config.PRESETS`, `config.go_7x7()`).
-from alphazero.presets import (  # noqa: E402
-    PRESETS,
-    connect_four,
-    countdown,
-    go_7x7,
-    go_9x9,
-    small_go,
-    tic_tac_toe,
-)
-
-__all__ = ["PRESETS", "connect_four", "countdown", "go_7x7", "go_9x9", "small_go", "tic_tac_toe"]

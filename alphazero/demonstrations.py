@@ -31,8 +31,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from alphazero import sgf
 from alphazero.config import ConfigError
+from alphazero.go import sgf
 from alphazero.types import Samples, take_rows
 
 
@@ -92,7 +92,7 @@ def _sgf_records(folder: Path, env):
             return 1.0 if game.winner == "b" else -1.0
         return 0.0 if game.result.lower() in draws else None
 
-    def opening(game: sgf.Game) -> int:  # written by the match runner (alphazero/match.py)
+    def opening(game: sgf.Game) -> int:  # written by the match runner (alphazero/go/match.py)
         found = re.search(r"random opening moves (\d+)", game.comment)
         return int(found.group(1)) if found else 0
 

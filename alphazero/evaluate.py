@@ -296,12 +296,13 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, 
 
 
 def gnugo_ladder(params, env, config: EvalConfig, search_config, engines: list[str], out_dir=None):
-    """The agent against GNU Go levels through the match runner (alphazero/match.py), and its Elo
+    """The agent against GNU Go levels through the match runner (alphazero/go/match.py), and its Elo
     from a Bradley-Terry fit over these games: relative to GNU Go level 10 when it is one of the
     `engines`, else to the strongest level played."""
-    from alphazero import match, ratings  # Go only: subprocesses, choix
+    from alphazero.go import match, ratings  # Go only: subprocesses, choix
+    from games import go
 
-    size, komi = int(round(math.sqrt(env.num_actions - 1))), float(env._game.komi)
+    size, komi = int(round(math.sqrt(env.num_actions - 1))), go.komi(env)
     agent = match.search_player(params, env, search_config, "agent")
     records, metrics, lines = [], {}, []
     for name in engines:

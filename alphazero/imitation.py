@@ -2,7 +2,7 @@
 
 AlphaGo (Silver et al. 2016) first trained its policy network to predict expert moves, then
 improved it with self-play RL and search. Here the same network learns with the same loss
-(losses.py) and the same learner step (train.train_step) from expert games:
+(losses.py) and the same learner step (learner.train_step) from expert games:
 
     pi = one-hot(expert move)            policy target (`action_weights`)
     z  = the game's outcome, mover's view  value target (`mask` 0 where the result is unknown)
@@ -29,10 +29,9 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from tqdm.auto import tqdm
 
-from alphazero import checkpoint, metrics, networks, targets, train
+from alphazero import checkpoint, learner, metrics, networks, targets
 from alphazero.config import Config
 from alphazero.demonstrations import Dataset, load, split  # noqa: F401 (imitation.load, .split)
 from alphazero.types import IMITATION, RL, LoopState, Samples, TrainState
@@ -103,12 +102,6 @@ def _game_bootstrap(hits: np.ndarray, game: np.ndarray, rounds: int, seed: int =
 # The phase ----------------------------------------------------------------------------------------
 
 
-def make_optimizer(config: Config) -> tuple[optax.GradientTransformation, optax.Schedule]:
-    sup = config.supervised
-    schedule = optax.cosine_decay_schedule(sup.learning_rate, sup.num_steps, 0.1)
-    return optax.adamw(schedule, weight_decay=config.train.weight_decay), schedule
-
-
 def batch_indices(step: int, num_samples: int, batch_size: int, seed: int) -> np.ndarray:
     """The samples of supervised step `step`: epoch e = step // steps_per_epoch reads a
     permutation drawn from (seed, e) in order, so a resumed phase reads the same batches."""
@@ -122,7 +115,7 @@ def _update(train_state: TrainState, data: Samples, indices, key, config: Config
     batch = jax.tree.map(lambda x: jnp.asarray(x)[indices], data)
     if config.train.augment:
         batch = targets.augment(key, batch, game)
-    return train.train_step(train_state, batch, config, *make_optimizer(config))
+    return learner.train_step(train_state, batch, config, *learner.imitation_optimizer(config))
 
 
 def fine_tune_start(workdir: Path, out: Path, folder: str, steps: int, learning_rate: float):
@@ -140,7 +133,7 @@ def fine_tune_start(workdir: Path, out: Path, folder: str, steps: int, learning_
     sup = dataclasses.replace(config.supervised, num_steps=steps, learning_rate=learning_rate)
     config = dataclasses.replace(config, supervised=sup)
     env = games.make(config.game)
-    template = train.init_loop_state(env, config, IMITATION)
+    template = learner.init_loop_state(env, config, IMITATION)
     loop = checkpoint.restore(checkpoint.manager(workdir, folder="imitation"), template,
                               with_replay=False)  # fmt: skip
     return config, env, loop
@@ -156,8 +149,8 @@ def fine_tune(loop: LoopState, tables: list[Samples], config: Config, manager, s
         loop = checkpoint.restore(manager, loop, with_replay=False)
     else:  # a fresh optimiser: the old one's step count would put its schedule past the end
         params = loop.train_state.params
-        fresh = TrainState(params, make_optimizer(config)[0].init(params), jnp.int32(0),
-                           loop.train_state.ema_params)  # fmt: skip
+        opt_state = learner.imitation_optimizer(config)[0].init(params)
+        fresh = TrainState(params, opt_state, jnp.int32(0), loop.train_state.ema_params)
         loop = loop._replace(train_state=fresh, imitation_step=jnp.int32(0))
     sizes = [len(table.mask) for table in tables]
     offsets = np.cumsum([0, *sizes[:-1]])
@@ -184,7 +177,7 @@ def fine_tune(loop: LoopState, tables: list[Samples], config: Config, manager, s
 def hand_over(loop: LoopState, config: Config) -> LoopState:
     """The loop that RL starts from: the imitation weights, a fresh RL optimiser state."""
     params = loop.train_state.params
-    opt_state = train.make_optimizer(config).init(params)
+    opt_state = learner.make_optimizer(config).init(params)
     train_state = TrainState(params, opt_state, jnp.int32(0), loop.train_state.ema_params)
     return loop._replace(train_state=train_state, phase=jnp.int32(RL))
 
@@ -213,7 +206,7 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
         train_state, step_metrics = update(loop.train_state, data, indices, key)
         jax.block_until_ready(train_state)
         logged = {f"imitation/{k}": float(v) for k, v in step_metrics.items()}
-        if train._due(step + 1, sup.eval_every, sup.num_steps) and held_out.num_games:
+        if learner.due(step + 1, sup.eval_every, sup.num_steps) and held_out.num_games:
             report = evaluate(train_state.evaluation_params, held_out)
             logged.update({f"imitation/val_{k}": v for k, v in report.items()})
             bar.write(f"[imitation step {step + 1}] held-out top-1 {report['top1']:.3f} "
@@ -223,7 +216,7 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
         loop = loop._replace(train_state=train_state, imitation_step=jnp.int32(step + 1),
                              counters=loop.counters._replace(wall_time=wall_time))  # fmt: skip
         writer.scalars({**logged, "imitation/wall_time_s": wall_time}, step + 1)
-        if train._due(step + 1, sup.checkpoint_every, sup.num_steps):
+        if learner.due(step + 1, sup.checkpoint_every, sup.num_steps):
             checkpoint.save(manager, loop, with_replay=False, step=step + 1)
         bar.update(1)
     bar.close()

@@ -1,7 +1,7 @@
 """Human against a trained agent in the terminal: `alphazero play`.
 
 Tic-tac-toe and connect four take cell / column numbers. Go is played through the GTP engine
-(alphazero/gtp.py), so the terminal game follows exactly the rules a GUI would see: moves are GTP
+(alphazero/go/gtp.py), so the terminal game follows exactly the rules a GUI would see: moves are GTP
 vertices (`D4`, `pass`), `undo` takes back the last pair of moves, positional-superko moves are
 refused, and the game ends on two passes, a resignation or pgx's 2*N*N move cap.
 """
@@ -79,7 +79,7 @@ def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, r
 
 def play_go(agent, human_black: bool, seed: int, read=input) -> int:
     """One game of Go against `agent` through its GTP engine; +1 if the human won, -1 lost."""
-    from alphazero import gtp  # Go only: keeps the small games free of the GTP module
+    from alphazero.go import gtp  # Go only: keeps the small games free of the GTP module
 
     engine = gtp.Engine(agent, seed=seed)
     human = "b" if human_black else "w"
@@ -111,7 +111,7 @@ def play_go(agent, human_black: bool, seed: int, read=input) -> int:
 
 def _human_go_move(engine, colour: str, read) -> str | None:
     """Reads until a legal move is played; returns `colour` if the human resigned, else None."""
-    from alphazero import gtp
+    from alphazero.go import gtp
 
     while True:
         try:

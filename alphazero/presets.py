@@ -1,6 +1,6 @@
 """Named presets: plain functions returning a `Config` (alphazero/config.py), and `PRESETS`.
 
-config = presets.PRESETS["go_7x7"]()   # also alphazero.config.PRESETS / config.go_7x7()
+config = presets.PRESETS["go_7x7"]()
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""The learner and the outer loop: self-play -> targets -> replay -> learning -> evaluation.
+"""The outer loop: self-play -> targets -> replay -> learning -> evaluation -> checkpoint.
 
     alphazero.train.run(config, workdir)
 
 `run` is plain Python a student can step through; each phase inside it is one jitted function
-(`Phases`). All state that changes lives in one `LoopState`, checkpointed every
-`checkpoint_every` iterations, so `run` on an existing workdir continues exactly where it stopped.
+(`Phases`); the gradient step and both phases' optimisers are in learner.py. All state that
+changes lives in one `LoopState`, checkpointed every `checkpoint_every` iterations, so `run` on
+an existing workdir continues exactly where it stopped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import optax
 from jax.sharding import Mesh
 from tqdm.auto import tqdm
 
@@ -27,76 +27,16 @@ from alphazero import (
     checkpoint,
     distributed,
     evaluate,
-    losses,
+    imitation,
+    learner,
     metrics,
-    networks,
     replay,
     selfplay,
     targets,
 )
 from alphazero import config as config_lib
 from alphazero.config import Config
-from alphazero.types import IMITATION, RL, Counters, LoopState, Samples, TrainState
-
-
-def learning_rate_schedule(config: Config) -> optax.Schedule:
-    """Step size as a function of the update count, over the run's planned updates.
-
-    Raising `train.num_iterations` on resume stretches a cosine schedule to the new length.
-    """
-    tc = config.train
-    if tc.learning_rate_schedule == "constant":
-        return optax.constant_schedule(tc.learning_rate)
-    total = max(1, config.train.num_iterations * updates_per_iteration(config))
-    return optax.cosine_decay_schedule(tc.learning_rate, total, tc.final_learning_rate_fraction)
-
-
-def make_optimizer(config: Config) -> optax.GradientTransformation:
-    tc = config.train
-    if tc.learning_rate_schedule == "constant":  # a float: no schedule counter in the state
-        return optax.adamw(tc.learning_rate, weight_decay=tc.weight_decay)
-    return optax.adamw(learning_rate_schedule(config), weight_decay=tc.weight_decay)
-
-
-def create_train_state(key: jax.Array, env, config: Config, phase: int = RL) -> TrainState:
-    """Fresh parameters and the optimiser state of `phase` (IMITATION or RL)."""
-    params = networks.init(key, env, config.network)
-    optimizer = make_optimizer(config)
-    if phase == IMITATION:
-        from alphazero import imitation  # it builds on this module's learner
-
-        optimizer, _ = imitation.make_optimizer(config)
-    opt_state = jax.jit(optimizer.init)(params)  # one compile, not one per parameter shape
-    ema_params = params if config.train.ema_decay > 0 else None
-    return TrainState(params, opt_state, jnp.int32(0), ema_params)
-
-
-def train_step(
-    train_state: TrainState,
-    batch: Samples,
-    config: Config,
-    optimizer: optax.GradientTransformation | None = None,
-    schedule: optax.Schedule | None = None,
-):
-    """One gradient step on `batch` [N]: (train_state, metrics). The RL optimiser unless another
-    one (and its schedule, for the log) is given, as the imitation phase does."""
-    optimizer = optimizer or make_optimizer(config)
-    schedule = schedule or learning_rate_schedule(config)
-    grad_fn = jax.grad(losses.loss, has_aux=True)
-    grads, step_metrics = grad_fn(train_state.params, batch, config.train.value_loss_weight)
-    updates, opt_state = optimizer.update(grads, train_state.opt_state, train_state.params)
-    params = optax.apply_updates(train_state.params, updates)
-    step_metrics["learning_rate"] = schedule(train_state.step)
-    ema_params = train_state.ema_params
-    if ema_params is not None:  # Polyak averaging: ema <- decay * ema + (1 - decay) * params
-        ema_params = optax.incremental_update(params, ema_params, 1 - config.train.ema_decay)
-    return TrainState(params, opt_state, train_state.step + 1, ema_params), step_metrics
-
-
-def updates_per_iteration(config: Config) -> int:
-    """Gradient steps per iteration so each new position is sampled `reuse` times on average."""
-    new_positions = config.selfplay.num_games * config.selfplay.num_moves
-    return max(1, round(config.replay.reuse * new_positions / config.train.batch_size))
+from alphazero.types import IMITATION, RL, Counters, LoopState
 
 
 class Phases(NamedTuple):
@@ -130,7 +70,7 @@ def make_phases(env, config: Config, mesh: Mesh | None = None) -> Phases:
         batch = distributed.constrain(batch, games)
         if config.train.augment:
             batch = targets.augment(augment_key, batch, env.id)
-        return train_step(train_state, batch, config)
+        return learner.train_step(train_state, batch, config)
 
     play = functools.partial(selfplay.play, env=env, config=config, games_sharding=games)
     return Phases(
@@ -152,27 +92,6 @@ def learn(phases: Phases, train_state, replay_state, key, num_updates: int):
         history.append(step_metrics)
     averaged = jax.tree.map(lambda *x: jnp.mean(jnp.stack(x)), *history)
     return train_state, {f"train/{k}": v for k, v in averaged.items()}
-
-
-def init_loop_state(env, config: Config, phase: int | None = None) -> LoopState:
-    """The state a run starts from, in `phase` (default: the run's first phase); with
-    `phase=RL` also the template to restore an RL checkpoint into."""
-    phase = (IMITATION if config.imitation else RL) if phase is None else phase
-    key, net_key, example_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)
-    train_state = create_train_state(net_key, env, config, phase)
-    example = jax.eval_shape(
-        lambda: targets.compute(selfplay.play(train_state.params, example_key, env, config))
-    )
-    example = jax.jit(lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), example))()
-    return LoopState(
-        train_state=train_state,
-        replay_state=replay.init(example, config.replay.capacity),
-        key=key,
-        iteration=jnp.int32(0),
-        counters=Counters(jnp.int32(0), jnp.int32(0), jnp.float32(0.0)),
-        phase=jnp.int32(phase),
-        imitation_step=jnp.int32(0),
-    )
 
 
 def prepare_workdir(workdir: Path, config: Config) -> None:
@@ -207,10 +126,6 @@ def _write_report(workdir: Path, loop: LoopState, metrics: dict, lines: list[str
     (workdir / "report.json").write_text(json.dumps(report, indent=2))
 
 
-def _due(iteration: int, every: int, last: int) -> bool:
-    return iteration == last or (every > 0 and iteration % every == 0)
-
-
 def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[str, float]:
     """Trains (or continues training) in `workdir`; returns the last evaluation's metrics."""
     config_lib.validate(config)
@@ -222,9 +137,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     distributed.check_divisible(config.train.batch_size, mesh, "train.batch_size")
     phases = make_phases(env, config, mesh)
     manager = checkpoint.manager(workdir)
-    loop = init_loop_state(env, config)
+    loop = learner.init_loop_state(env, config)
     if manager.latest_step() is not None:  # RL has begun (after imitation, if any)
-        rl = init_loop_state(env, config, RL)
+        rl = learner.init_loop_state(env, config, RL)
         loop = checkpoint.restore(manager, rl, with_replay=config.replay.in_checkpoint)
     loop = distributed.replicate(loop, mesh)
     main = distributed.is_main_process()  # one host writes logs, config and reports
@@ -235,8 +150,6 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
     # Imitation (with --imitation): supervised on expert games, then RL from those weights.
     if int(loop.phase) == IMITATION:
-        from alphazero import imitation  # it builds on this module's learner
-
         loop = imitation.run(config, env, loop, workdir, writer, progress=progress and main)
         loop = distributed.replicate(loop, mesh)
         checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)  # RL iteration 0
@@ -247,7 +160,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     compile_s = time.perf_counter() - start
     writer.scalars({"perf/compile_s": compile_s}, int(loop.iteration))
 
-    updates = updates_per_iteration(config)
+    updates = learner.updates_per_iteration(config)
     bar = tqdm(
         total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
     )
@@ -280,7 +193,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Evaluation.
         lines = []
-        if _due(iteration, config.eval.every, last):
+        if learner.due(iteration, config.eval.every, last):
             eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
             eval_metrics, lines = evaluate.evaluate(
                 train_state.evaluation_params, eval_key, env, config.eval, config.search,
@@ -321,7 +234,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Checkpoint (also when the time budget stops the run here).
         out_of_time = float(counters.wall_time) >= budget_s
-        if _due(iteration, config.checkpoint_every, last) or out_of_time:
+        if learner.due(iteration, config.checkpoint_every, last) or out_of_time:
             checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)
     bar.close()
     writer.close()

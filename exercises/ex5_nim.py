@@ -28,9 +28,9 @@ pile size, `jax.nn.one_hot(pile, PILE + 1)`, is enough (Nim looks the same to bo
 Once your game passes, train on it (the grader does a tiny run too):
 
     import dataclasses, games
-    from alphazero import config, exercises, train
+    from alphazero import config, exercises, presets, train
     games.register("nim", exercises.load("exercises/ex5_nim.py").Nim)
-    nim = dataclasses.replace(config.tic_tac_toe(), game="nim", eval=config.EvalConfig())
+    nim = dataclasses.replace(presets.tic_tac_toe(), game="nim", eval=config.EvalConfig())
     train.run(nim, "runs/nim")
 """
 
@@ -39,7 +39,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import pgx.core as core
-from pgx._src.struct import dataclass
+
+from games import dataclass
 
 PILE = 12  # stones at the start
 NUM_ACTIONS = 3  # remove 1, 2 or 3

@@ -4,8 +4,8 @@ Fill in the three functions, then run
 
     alphazero exercise check 7
 
-To play against GNU Go or KataGo (GTP, alphazero/gtp.py) or to open a game in an SGF viewer
-(alphazero/sgf.py), the agent's moves must be renamed: the network speaks pgx actions, GTP
+To play against GNU Go or KataGo (GTP, alphazero/go/gtp.py) or to open a game in an SGF viewer
+(alphazero/go/sgf.py), the agent's moves must be renamed: the network speaks pgx actions, GTP
 engines speak vertices like "D4", SGF files speak points like "dc". Three conventions for the
 same N x N board:
 

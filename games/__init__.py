@@ -16,6 +16,7 @@ import pgx.connect_four
 import pgx.hex
 import pgx.othello
 import pgx.tic_tac_toe
+from pgx._src.struct import dataclass  # the frozen pytree a new game's State is declared with
 from pgx.go import Go
 
 from games import countdown_solver
@@ -95,6 +96,7 @@ __all__ = [
     "all_positions",
     "alphabeta_player",
     "available",
+    "dataclass",
     "game_of_24_instances",
     "heuristic",
     "make",

@@ -31,7 +31,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from alphazero import config as config_lib
-from alphazero import match, ratings
+from alphazero import presets
+from alphazero.go import match, ratings
 
 ARMS = ("scratch", "imitation", "imitation_rl")
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,7 @@ def smoke(config: config_lib.Config) -> config_lib.Config:
 
 
 def arm_config(args, arm: str, seed: int) -> config_lib.Config:
-    base = config_lib.PRESETS[args.preset]()
+    base = presets.PRESETS[args.preset]()
     base = smoke(base) if args.smoke else base
     config = dataclasses.replace(base, seed=seed)
     data, steps = args.data, args.steps
@@ -72,14 +73,14 @@ def train_until(config: config_lib.Config, workdir: Path, minutes: float) -> dic
     """Continues the arm's run until its own wall time reaches `minutes` (the imitation-only arm:
     to the end of its supervised phase); returns its iteration, positions and wall time."""
     import games
-    from alphazero import checkpoint, train
+    from alphazero import checkpoint, learner, train
     from alphazero.types import RL
 
     iterations = 0 if config.train.num_iterations == 0 else 100_000
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, max_minutes=minutes, num_iterations=iterations))  # fmt: skip
     train.run(config, workdir, progress=False)
-    template = train.init_loop_state(games.make(config.game), config, RL)
+    template = learner.init_loop_state(games.make(config.game), config, RL)
     loop = checkpoint.restore(checkpoint.manager(workdir), template, with_replay=False)
     return dict(iteration=int(loop.iteration), positions=int(loop.counters.positions),
                 minutes=float(loop.counters.wall_time) / 60)  # fmt: skip

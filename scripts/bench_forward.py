@@ -18,8 +18,7 @@ import jax
 import jax.numpy as jnp
 
 import games
-from alphazero import bench, networks
-from alphazero import config as config_lib
+from alphazero import bench, networks, presets
 
 
 def alternate(variants: dict, rounds: int) -> dict[str, float]:
@@ -32,7 +31,7 @@ def alternate(variants: dict, rounds: int) -> dict[str, float]:
 
 
 def forward(args) -> None:
-    config = config_lib.PRESETS[args.preset]()
+    config = presets.PRESETS[args.preset]()
     env = games.make(config.game)
     params = networks.init(jax.random.PRNGKey(0), env, config.network)
     for batch in args.batches:

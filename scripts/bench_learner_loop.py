@@ -17,8 +17,7 @@ import jax
 import jax.numpy as jnp
 
 import games
-from alphazero import config as config_lib
-from alphazero import train
+from alphazero import learner, presets
 from alphazero.types import Samples
 
 
@@ -28,14 +27,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--batch", type=int, default=512)
     args = parser.parse_args()
-    config = config_lib.connect_four()
+    config = presets.connect_four()
     env = games.make(config.game)
-    state = train.create_train_state(jax.random.PRNGKey(0), env, config)
+    state = learner.create_train_state(jax.random.PRNGKey(0), env, config)
     n = args.batch
     batch = Samples(jnp.zeros((n, 6, 7, 2), bool), jnp.ones((n, 7)) / 7, jnp.zeros(n), jnp.ones(n))
 
     def step(s):
-        return train.train_step(s, batch, config)
+        return learner.train_step(s, batch, config)
 
     scanned = jax.jit(lambda s: jax.lax.scan(lambda c, _: step(c), s, None, length=args.steps))
     single = jax.jit(step)

@@ -32,10 +32,9 @@ def bench_one(args) -> dict:
     import jax
 
     import games
-    from alphazero import bench, networks, train
-    from alphazero import config as config_lib
+    from alphazero import bench, learner, networks, presets
 
-    config = config_lib.PRESETS[args.one]()
+    config = presets.PRESETS[args.one]()
     sp = config.selfplay
     sp = dataclasses.replace(
         sp, num_games=args.num_games or sp.num_games, num_moves=args.num_moves or sp.num_moves
@@ -49,7 +48,7 @@ def bench_one(args) -> dict:
     play = bench.measure_selfplay(
         config, env, params, key, args.repeats
     )  # first: the compile is cold
-    loop = train.init_loop_state(env, config)
+    loop = learner.init_loop_state(env, config)
     step_s = bench.measure_learner(config, env, loop, play.pop("trajectory"), key, 5 * args.repeats)
     peak, per_batch, flops_per_eval = bench.network_roofline(
         params,

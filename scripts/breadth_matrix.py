@@ -91,8 +91,8 @@ def generate(tasks: list[dict], path: Path, batch: int) -> None:
     import jax
     from tqdm import tqdm
 
-    from alphazero import llm_loader
-    from alphazero.llm_tasks import complete
+    from alphazero.lm import loader
+    from alphazero.lm.tasks import complete
 
     done = set()
     if path.exists():
@@ -100,7 +100,7 @@ def generate(tasks: list[dict], path: Path, batch: int) -> None:
     todo = [t for t in tasks if (t["task"], t["index"]) not in done]
     if not todo:
         return
-    config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())  # eos: <|im_end|>
+    config, params, tokenizer = loader.load(loader.smollm2_path())  # eos: <|im_end|>
 
     temperatures = (0.0,) + (TEMPERATURE,) * SAMPLES  # greedy first, one prefill per prompt
     per_call = max(1, batch // (SAMPLES + 1))
@@ -159,7 +159,7 @@ def rg_scorer():
 
 def score(tasks: list[dict], outputs: dict, narrow: dict, scorer) -> list[dict]:
     """One row per (task, column): n, share solved (score 1.0) and its 95% Wilson interval."""
-    from alphazero.llm_tasks import pass_at
+    from alphazero.lm.tasks import pass_at
 
     cells = collections.defaultdict(list)
     for t in tasks:
@@ -269,7 +269,7 @@ def main() -> int:
     if args.instances <= 0:
         print("error: --instances must be positive", file=sys.stderr)
         return 2
-    from alphazero.llm_loader import LLMUnavailable  # gguf itself is imported only on loading
+    from alphazero.lm.loader import LLMUnavailable  # gguf itself is imported only on loading
 
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ referee scored, and no game has a referee/GNU Go disagreement.
 
     python scripts/check_sgfs.py docs/results/ladder_9x9 runs/go_7x7/ladder
 
-For each line of `games.jsonl`: the SGF is parsed by sgfmill (alphazero/sgf.py), every move is
+For each line of `games.jsonl`: the SGF is parsed by sgfmill (alphazero/go/sgf.py), every move is
 replayed through pgx (an illegal move is an error), and for games decided by the score the
 replayed final position's area margin (Black - White - komi) must equal the referee's
 `referee_margin`, and the SGF result must equal the record's. Prints one summary line per folder;
@@ -16,10 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-from pgx._src.games.go import _count_scores
-
-from alphazero import sgf
+from alphazero.go import sgf
+from games import go
 
 
 def check_game(folder: Path, record: dict) -> str | None:
@@ -31,12 +29,9 @@ def check_game(folder: Path, record: dict) -> str | None:
         return f"{record['sgf']}: {error}"
     if game.result != record["result"] or len(game.moves) != record["moves"]:
         return f"{record['sgf']}: result or length differs from games.jsonl"
-    black, white = (int(x) for x in np.asarray(_count_scores(final._x, game.size)))
-    if (
-        record["result"][2:] not in ("R", "F")
-        and black - white - game.komi != record["referee_margin"]
-    ):
-        return f"{record['sgf']}: replayed margin {black - white - game.komi} differs"
+    margin = float(go.black_margin(final, game.komi))
+    if record["result"][2:] not in ("R", "F") and margin != record["referee_margin"]:
+        return f"{record['sgf']}: replayed margin {margin} differs"
     if record["disagreement"]:
         return f"{record['sgf']}: referee and GNU Go disagree on the winner"
     return None

@@ -21,6 +21,7 @@ import textwrap
 from pathlib import Path
 
 from alphazero import config as config_lib
+from alphazero import presets
 
 CONFIG_BLOCK = "config-table"
 PRESET_BLOCK = "preset-table"
@@ -107,7 +108,7 @@ def preset_table() -> str:
         "| base `Config()` | " + " | ".join(_preset_cells(base)) + " |",
     ]
     others = []
-    for name, make in config_lib.PRESETS.items():
+    for name, make in presets.PRESETS.items():
         config = make()
         lines.append(f"| `{name}` | " + " | ".join(_preset_cells(config)) + " |")
         rest = [f for f in config_lib.diff(base, config) if f not in shown]

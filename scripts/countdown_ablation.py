@@ -38,11 +38,10 @@ FIELDS = ("arm", "player", "n", "solved", "low", "high", "episodes_to_90")
 
 
 def train_arm(args, arm: str) -> Path:
-    from alphazero import config as config_lib
-    from alphazero import train
+    from alphazero import presets, train
 
     workdir = Path(args.runs) / arm
-    config = dataclasses.replace(config_lib.countdown(), game="countdown_k5")
+    config = dataclasses.replace(presets.countdown(), game="countdown_k5")
     if arm != "scratch":
         data = Path(args.runs) / f"demos_{arm}.jsonl"
         if not data.exists() or len(data.read_text().splitlines()) < args.demonstrations:

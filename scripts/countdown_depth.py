@@ -83,7 +83,7 @@ def imitation_params(workdir: Path):
     """The parameters at the end of the supervised phase (workdir/imitation's newest)."""
     import games
     from alphazero import checkpoint
-    from alphazero.train import init_loop_state
+    from alphazero.learner import init_loop_state
     from alphazero.types import IMITATION
 
     config = checkpoint.read_config(workdir)
@@ -208,14 +208,13 @@ def report(out: Path, llm_csv: Path | None = None) -> str:
 
 def train_full(args) -> None:
     """The solver's demonstrations and the training run, both resumable."""
-    from alphazero import config as config_lib
-    from alphazero import train
+    from alphazero import presets, train
 
     data = Path(args.data)  # resumable: returns at once when the file is complete
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_expert_games.py"), "--game",
                     "countdown", "--num-games", str(args.demonstrations), "--out", str(data),
                     "--off-path"], check=True)  # fmt: skip
-    config = config_lib.countdown()
+    config = presets.countdown()
     config = dataclasses.replace(
         config, imitation=str(data),
         train=dataclasses.replace(config.train, num_iterations=100_000, max_minutes=args.minutes),

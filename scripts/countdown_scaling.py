@@ -32,9 +32,9 @@ FIELDS = ("width", "point", "minutes", "positions", "algorithm", "simulations", 
 
 
 def config_for(width: int, smoke: bool):
-    from alphazero import config as config_lib
+    from alphazero import presets
 
-    config = config_lib.countdown()
+    config = presets.countdown()
     network = dataclasses.replace(config.network, num_channels=width)
     train = dataclasses.replace(config.train, num_iterations=100_000)
     config = dataclasses.replace(config, network=network, train=train)
@@ -53,7 +53,7 @@ def config_for(width: int, smoke: bool):
 def train_until(config, workdir: Path, minutes: float) -> dict:
     import games
     from alphazero import checkpoint, train
-    from alphazero.train import init_loop_state
+    from alphazero.learner import init_loop_state
     from alphazero.types import RL
 
     budget = dataclasses.replace(config.train, max_minutes=minutes)

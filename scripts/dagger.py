@@ -42,8 +42,10 @@ import numpy as np
 import tyro
 from tqdm.auto import tqdm
 
-from alphazero import checkpoint, imitation, sgf
-from alphazero.gtp_client import EngineError, GtpClient, gnugo_command
+from alphazero import checkpoint, imitation
+from alphazero.go import sgf
+from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
+from games import go
 from games import go_coordinates as coords
 
 
@@ -202,7 +204,7 @@ def main(args: Args) -> None:
     if not config.game.startswith("go_"):
         sys.exit(f"error: DAgger here asks GNU Go; {args.workdir} holds a {config.game} run")
     size = env.observation_shape[0]
-    where, todo = (config.game, size, float(env._game.komi)), learner_games(args.games)
+    where, todo = (config.game, size, go.komi(env)), learner_games(args.games)
     label_all(args, todo, args.labels, label, "labelling moves", *where)
     if args.values is not None:
         label_all(args, todo, args.values, estimate, "estimating scores", *where)

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from alphazero import match, ratings
+from alphazero.go import match, ratings
 
 KOMI = {5: 24.5, 7: 8.5, 9: 7.5, 19: 7.5}
 

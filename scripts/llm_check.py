@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Token ids of SmolLM2's byte-level BPE as our tokenizer (alphazero/llm_loader.py) produced them
+# Token ids of SmolLM2's byte-level BPE as our tokenizer (alphazero/lm/loader.py) produced them
 # on 2026-11-24; a regression pin: they must never change silently.
 PINNED = {
     "The capital of France is": [504, 3575, 282, 4649, 314],
@@ -41,17 +41,17 @@ def decode_speed(params, config, batch: int, new_tokens: int = 32) -> tuple[floa
     """(seconds of the first call: compile + run, median decode tokens/s of 3 later calls)."""
     import jax
 
-    from alphazero import llm
+    from alphazero.lm import llama
 
     prompts = [[504, 3575, 282, 4649, 314]] * batch
-    config = llm.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})  # decode every token
+    config = llama.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})  # decode every token
     start = time.perf_counter()
-    jax.block_until_ready(llm.generate(params, config, prompts, new_tokens))
+    jax.block_until_ready(llama.generate(params, config, prompts, new_tokens))
     first = time.perf_counter() - start
     rates = []
     for _ in range(3):
         start = time.perf_counter()
-        jax.block_until_ready(llm.generate(params, config, prompts, new_tokens))
+        jax.block_until_ready(llama.generate(params, config, prompts, new_tokens))
         rates.append(batch * new_tokens / (time.perf_counter() - start))
     return first, statistics.median(rates)
 
@@ -62,12 +62,12 @@ def main() -> int:
     args = parser.parse_args()
     import jax
 
-    from alphazero import llm_loader
-    from alphazero.llm_tasks import complete
+    from alphazero.lm import loader
+    from alphazero.lm.tasks import complete
 
     try:
-        config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())
-    except llm_loader.LLMUnavailable as error:
+        config, params, tokenizer = loader.load(loader.smollm2_path())
+    except loader.LLMUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     lines = ["# LLM arm check: SmolLM2-135M-Instruct (Q4_1 GGUF, dequantized to float32)", ""]

@@ -6,7 +6,7 @@
 
 The instances are the first `--instances` of E1's test-split instances per k (the same seed as
 scripts/countdown_depth.py) and every 13th solvable Game-of-24 set (`--instances` of them). Each
-gets a 3-shot prompt (alphazero/llm_tasks.py); the model answers greedily once and, for pass@n,
+gets a 3-shot prompt (alphazero/lm/tasks.py); the model answers greedily once and, for pass@n,
 `--samples` times at `--temperature`. Every answer is checked by the strict verifier
 (games/countdown_verify.py). pass@n for n = 1, 4, 8, 16 is the unbiased estimate from the samples.
 
@@ -54,12 +54,12 @@ def generate_all(todo: list[list[dict]], path: Path, samples: int, temperature: 
     import jax
     from tqdm import tqdm
 
-    from alphazero import llm, llm_loader
-    from alphazero.llm_tasks import complete, countdown_prompt
+    from alphazero.lm import llama, loader
+    from alphazero.lm.tasks import complete, countdown_prompt
 
-    config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())
+    config, params, tokenizer = loader.load(loader.smollm2_path())
     newline = tokenizer.encode("\n").ids[0]
-    config = llm.LlamaConfig(**{**config.__dict__, "eos_token_id": newline})  # one line each
+    config = llama.LlamaConfig(**{**config.__dict__, "eos_token_id": newline})  # one line each
     temperatures = (0.0,) + (temperature,) * samples  # greedy first, from one prefill
     with path.open("a") as f, tqdm(total=sum(len(c) for _, c in todo), unit="instance") as bar:
         for number, chunk in todo:
@@ -73,7 +73,7 @@ def generate_all(todo: list[list[dict]], path: Path, samples: int, temperature: 
 
 
 def score(path: Path, out: Path) -> list[dict]:
-    from alphazero.llm_tasks import extract_answer, pass_at
+    from alphazero.lm.tasks import extract_answer, pass_at
     from games.countdown_verify import verify
 
     by_set: dict[str, dict[str, list]] = {}
@@ -117,7 +117,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     cache = out / "countdown_outputs.jsonl"
     if not args.score_only:
-        from alphazero.llm_loader import LLMUnavailable
+        from alphazero.lm.loader import LLMUnavailable
 
         done = len(cache.read_text().splitlines()) if cache.exists() else 0
         every = instances(args.instances)

@@ -6,8 +6,9 @@
 
 Go: GNU Go (Debian package `gnugo`) at a fixed level plays both colours of each game in one GTP
 process (`--chinese-rules --capture-all-dead --positional-superko`, seed `--seed` + game number),
-refereed move by move by pgx through the match runner (alphazero/match.py), written as one SGF per
-game plus a JSON line. Killing the script and running it again continues at the next unplayed game.
+refereed move by move by pgx through the match runner (alphazero/go/match.py), written as one SGF
+per game plus a JSON line. Killing the script and running it again continues at the next
+unplayed game.
 Seeds alone give few distinct games (GNU Go only breaks ties between equal moves at random: 8
 distinct games in 40 on 7x7), so game g first plays g % (K+1) uniformly random moves that do not
 fill an own eye, K = `--random-opening-moves`; they are in the SGF (comment "random opening moves
@@ -39,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import games
-from alphazero import match, sgf
+from alphazero.go import match, sgf
 from games import connect_four_alphabeta, tic_tac_toe_solver
 from games.random_player import random_player as random_move
 

@@ -6,7 +6,7 @@ RL against a learned proxy reward, scored by the strict verifier (the gold rewar
 
 1. pi0 as in verifier_hacking.py (the same --runs folder shares it). It writes --labels answers
    (4 per training instance, T = 1); the strict verifier labels them.
-2. One proxy reward model per N in --rm-sizes (alphazero/reward_model.py: a 1-block Llama with a
+2. One proxy reward model per N in --rm-sizes (alphazero/lm/reward_model.py: a 1-block Llama with a
    scalar head), fitted to the first N labelled answers.
 3. Best-of-n: pi0 answers --bon-instances held-out instances --bon-samples times each; for every
    proxy and n = 1, 2, 4, ... the expected gold and proxy reward of the proxy's pick (exact
@@ -38,7 +38,7 @@ FIELDS = ("method", "rm_size", "kl_coef", "x", "kl", "d", "gold", "proxy")
 
 def labelled(state: dict, args):
     """(batch, gold [L]) of --labels pi0 answers to training instances (4 per instance)."""
-    from alphazero import text_policy as tp
+    from alphazero.lm import text_policy as tp
     from games.countdown_verify import verify
 
     path = Path(args.runs) / "labels.npz"
@@ -56,11 +56,12 @@ def labelled(state: dict, args):
 
 
 def reward_models(state: dict, args, batch, gold) -> dict:
-    from alphazero import checkpoint, llm
-    from alphazero import reward_model as rm
+    from alphazero import checkpoint
+    from alphazero.lm import llama
+    from alphazero.lm import reward_model as rm
 
     config = rm.rm_config(dim=16 if args.smoke else 64)
-    template = llm.init(config, jax.random.PRNGKey(0), num_outputs=1)
+    template = llama.init(config, jax.random.PRNGKey(0), num_outputs=1)
     models = {}
     for size in args.rm_sizes:
         path = Path(args.runs) / f"rm_{size}"
@@ -85,8 +86,8 @@ def proxy_scores(rms: dict, size: int, batch) -> np.ndarray:
 
 
 def best_of_n_rows(state: dict, args, rms: dict) -> list[dict]:
-    from alphazero import reward_model as rm
-    from alphazero import text_policy as tp
+    from alphazero.lm import reward_model as rm
+    from alphazero.lm import text_policy as tp
     from games.countdown_verify import verify
 
     instances = state["test"][: args.bon_instances]
@@ -125,7 +126,7 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def rl_rows(state: dict, args, rms: dict) -> list[dict]:
-    from alphazero import text_policy as tp
+    from alphazero.lm import text_policy as tp
 
     arms = [(size, 0.0) for size in args.rm_sizes]
     arms += [(args.rm_sizes[len(args.rm_sizes) // 2], beta) for beta in args.kl_coefs]
@@ -164,7 +165,7 @@ def report(rows: list[dict], out: Path, baseline_rl: float) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from alphazero import reward_model as rm
+    from alphazero.lm import reward_model as rm
 
     sizes = sorted({int(r["rm_size"]) for r in rows})
     lines = ["| RM labels N | RM AUC (held out) | alpha_bon | beta_bon | d*_bon "

@@ -3,7 +3,7 @@
     python scripts/verifier_hacking.py            # the full run
     python scripts/verifier_hacking.py --smoke    # toy sizes (CI)
 
-pi0: the text policy (alphazero/text_policy.py, a 2-block Llama over Countdown's characters)
+pi0: the text policy (alphazero/lm/text_policy.py, a 2-block Llama over Countdown's characters)
 imitates the solver's expressions for --train-instances training instances (k = 4 numbers from
 1..13 drawn with replacement, so duplicates and 1s are common). Then one RL run per verifier rule
 of games/countdown_verify.py (strict; set: duplicates may be reused or dropped; value: only the
@@ -37,8 +37,9 @@ def setup(args) -> dict:
     """Instance pools, the policy config, its learner and pi0 (trained here, or restored)."""
     from tqdm import tqdm
 
-    from alphazero import checkpoint, llm
-    from alphazero import text_policy as tp
+    from alphazero import checkpoint
+    from alphazero.lm import llama
+    from alphazero.lm import text_policy as tp
 
     rng = np.random.default_rng(args.seed)
     train = tp.sample_instances(rng, args.train_instances, "train")
@@ -47,7 +48,7 @@ def setup(args) -> dict:
               else tp.policy_config())  # fmt: skip
     learn = tp.learner(config, args.learning_rate)  # imitation; RL uses its own step size
     path = Path(args.runs) / "pi0"
-    params = llm.init(config, jax.random.PRNGKey(args.seed))
+    params = llama.init(config, jax.random.PRNGKey(args.seed))
     if path.exists():
         params = checkpoint.restore_tree(path, params)
     else:
@@ -66,7 +67,7 @@ def setup(args) -> dict:
 
 def answers(setup: dict, params, instances, copies: int, key) -> tuple[list, np.ndarray]:
     """Sampled answers at temperature 1: their texts [P][R] and tokens [P, R, N]."""
-    from alphazero import text_policy as tp
+    from alphazero.lm import text_policy as tp
 
     tokens = tp.sample(setup["config"], params, instances, copies, key)
     return [[tp.decode_answer(t) for t in row] for row in tokens], tokens
@@ -79,7 +80,7 @@ def reinforce(setup: dict, reward_fn, args, name: str, kl_coef: float = 0.0):
     estimated on them)."""
     from tqdm import tqdm
 
-    from alphazero import text_policy as tp
+    from alphazero.lm import text_policy as tp
 
     learn, pool, rows = setup["learn"], setup["train"], []
     state = learn.init(setup["pi0"])

@@ -15,7 +15,7 @@ import pgx
 import pytest
 
 from alphazero import config as config_lib
-from alphazero import networks
+from alphazero import networks, presets
 
 
 def pytest_configure(config) -> None:
@@ -67,7 +67,7 @@ def load_script(name: str):
 
 def tiny_config(**overrides) -> config_lib.Config:
     """A tic-tac-toe config that compiles and runs in seconds."""
-    base = config_lib.tic_tac_toe()
+    base = presets.tic_tac_toe()
     config = dataclasses.replace(
         base,
         network=config_lib.NetworkConfig(torso="mlp", num_blocks=1, num_channels=32),
@@ -164,11 +164,11 @@ def go_workdir(tmp_path_factory):
     """A go_5x5 run folder with an untrained checkpoint (no training needed to serve GTP)."""
     from pgx.go import Go
 
-    from alphazero import checkpoint, train
+    from alphazero import checkpoint, learner
 
     workdir = tmp_path_factory.mktemp("go5")
     cfg = dataclasses.replace(
-        config_lib.small_go(5),
+        presets.small_go(5),
         network=config_lib.NetworkConfig("resnet", 1, 8),
         selfplay=config_lib.SelfPlayConfig(num_games=2, num_moves=2),
         replay=config_lib.ReplayConfig(capacity=16),
@@ -176,5 +176,5 @@ def go_workdir(tmp_path_factory):
     )
     checkpoint.write_config(workdir, cfg)
     env = Go(size=5, komi=24.5)
-    checkpoint.save(checkpoint.manager(workdir), train.init_loop_state(env, cfg))
+    checkpoint.save(checkpoint.manager(workdir), learner.init_loop_state(env, cfg))
     return workdir

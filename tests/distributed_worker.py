@@ -17,7 +17,7 @@ import numpy as np
 from conftest import tiny_config
 
 import games
-from alphazero import distributed, train
+from alphazero import distributed, learner, train
 
 
 def iterations(phases, loop, num: int):
@@ -44,7 +44,7 @@ def main(out: Path) -> None:
         ("four", distributed.make_mesh()),
     ):
         phases = train.make_phases(env, config, mesh)
-        loop = distributed.replicate(train.init_loop_state(env, config), mesh)
+        loop = distributed.replicate(learner.init_loop_state(env, config), mesh)
         loop, trajectories = iterations(phases, loop, 2)
         first = jax.device_get(trajectories[0])
         np.savez(out / f"trajectory_{name}.npz", **first._asdict())

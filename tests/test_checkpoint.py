@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import tiny_config
 
-from alphazero import checkpoint, train
+from alphazero import checkpoint, learner
 
 
 def _leaves_equal(a, b) -> None:
@@ -21,7 +21,7 @@ def _leaves_equal(a, b) -> None:
 
 def test_checkpoint__round_trip_is_bit_exact(tmp_path, ttt_env):
     config = tiny_config()
-    loop = train.init_loop_state(ttt_env, config)
+    loop = learner.init_loop_state(ttt_env, config)
     # Make every part non-trivial: random params, a random key, counters.
     params = jax.tree.map(
         lambda x: jax.random.normal(jax.random.PRNGKey(3), x.shape, x.dtype),
@@ -35,7 +35,7 @@ def test_checkpoint__round_trip_is_bit_exact(tmp_path, ttt_env):
     manager = checkpoint.manager(tmp_path)
     checkpoint.save(manager, loop)
     restored = checkpoint.restore(
-        checkpoint.manager(tmp_path), train.init_loop_state(ttt_env, config)
+        checkpoint.manager(tmp_path), learner.init_loop_state(ttt_env, config)
     )
     assert type(restored).__name__ == "LoopState"
     _leaves_equal(loop, restored)
@@ -43,7 +43,7 @@ def test_checkpoint__round_trip_is_bit_exact(tmp_path, ttt_env):
 
 def test_checkpoint__corrupt_checkpoint_is_a_one_line_error(tmp_path, ttt_env):
     config = tiny_config()
-    loop = train.init_loop_state(ttt_env, config)
+    loop = learner.init_loop_state(ttt_env, config)
     manager = checkpoint.manager(tmp_path)
     checkpoint.save(manager, loop)
     for path in (tmp_path / "checkpoints").rglob("*"):
@@ -56,7 +56,7 @@ def test_checkpoint__corrupt_checkpoint_is_a_one_line_error(tmp_path, ttt_env):
 
 def test_checkpoint__without_replay_keeps_learner_and_gets_empty_window(tmp_path, ttt_env):
     config = tiny_config()
-    fresh = train.init_loop_state(ttt_env, config)
+    fresh = learner.init_loop_state(ttt_env, config)
     # A full window of random values: incompressible, so its bytes dwarf the ~1 KB by which
     # orbax's metadata varies between saves (a nearly empty window compressed to less than that).
     window = fresh.replay_state.samples
@@ -73,7 +73,7 @@ def test_checkpoint__without_replay_keeps_learner_and_gets_empty_window(tmp_path
     window_bytes = sum(x.nbytes for x in jax.tree.leaves(noise))
     assert full_bytes - saved_bytes > window_bytes // 4
     # An abstract template (jax.eval_shape, no sharding) restores too, as load_agent does.
-    template = jax.eval_shape(lambda: train.init_loop_state(ttt_env, config))
+    template = jax.eval_shape(lambda: learner.init_loop_state(ttt_env, config))
     restored = checkpoint.restore(checkpoint.manager(tmp_path), template, with_replay=False)
     _leaves_equal(loop._replace(replay_state=None), restored._replace(replay_state=None))
     assert restored.replay_state is template.replay_state

@@ -22,7 +22,7 @@ import pytest
 from conftest import TINY_FLAGS
 
 import games
-from alphazero import checkpoint, train
+from alphazero import checkpoint, learner
 
 HERE = Path(__file__).resolve().parent
 TIMEOUT_FLAG = "--xla_cpu_collective_call_terminate_timeout_seconds=600"
@@ -126,7 +126,7 @@ def test_checkpoint__from_2_hosts_x_2_devices_restores_on_one_cpu(multihost_run)
     assert checkpoint.latest_step(run) == 2 and len(jax.devices()) == 1
     config = checkpoint.read_config(run)
     assert config.train.num_iterations == 2 and config.selfplay.num_games == 16
-    template = train.init_loop_state(games.make(config.game), config)
+    template = learner.init_loop_state(games.make(config.game), config)
     loop = checkpoint.restore(checkpoint.manager(run), template)
     params = loop.train_state.params["params"]["stem"]["kernel"]
     assert params.sharding.device_set == {jax.devices()[0]}

@@ -10,7 +10,7 @@ import pytest
 
 from alphazero import evaluate
 from alphazero.config import EvalConfig
-from alphazero.gtp_client import gnugo_binary
+from alphazero.go.gtp_client import gnugo_binary
 
 
 def test_arena__minimax_never_loses_and_colours_alternate(ttt_env):

@@ -1,5 +1,5 @@
-"""alphazero/gtp.py: GTP replies with known answers, superko never chosen, a 10,000-line fuzz, and
-the `alphazero gtp` command in a subprocess."""
+"""alphazero/go/gtp.py: GTP replies with known answers, superko never chosen, a 10,000-line fuzz,
+and the `alphazero gtp` command in a subprocess."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from pgx.go import Go
 
-from alphazero import config, gtp, networks
+from alphazero import config, networks, presets
 from alphazero.agent import Agent
+from alphazero.go import gtp
 
 REPLY = re.compile(r"^[=?]\d* ?[^\n]*(\n[^\n]+)*\n\n$")
 
@@ -22,7 +23,7 @@ REPLY = re.compile(r"^[=?]\d* ?[^\n]*(\n[^\n]+)*\n\n$")
 def make_agent(size: int, komi: float, simulations: int = 4) -> Agent:
     env = Go(size=size, komi=komi)
     cfg = dataclasses.replace(
-        config.small_go(5),
+        presets.small_go(5),
         network=config.NetworkConfig("resnet", 1, 8),
         search=config.SearchConfig(algorithm="puct", num_simulations=simulations),
     )

@@ -15,9 +15,10 @@ import pytest
 from conftest import TINY_FLAGS, load_script, tiny_config
 
 import games
-from alphazero import checkpoint, imitation, sgf, train
+from alphazero import checkpoint, imitation, learner, train
 from alphazero.agent import load_agent
-from alphazero.gtp_client import gnugo_binary
+from alphazero.go import sgf
+from alphazero.go.gtp_client import gnugo_binary
 from alphazero.types import IMITATION, RL
 from games import go_coordinates as coords
 
@@ -125,7 +126,7 @@ def test_supervised_loss_falls_on_a_fixed_batch(ttt_games):
     )
     env = games.make("tic_tac_toe")
     dataset = imitation.load(ttt_games, env)
-    state = train.create_train_state(jax.random.PRNGKey(0), env, config, IMITATION)
+    state = learner.create_train_state(jax.random.PRNGKey(0), env, config, IMITATION)
     update = jax.jit(lambda s, k: imitation._update(s, dataset.samples, jnp.arange(64), k,
                                                     config, env.id))  # fmt: skip
     losses = []
@@ -178,12 +179,12 @@ def test_resume_in_the_middle_of_either_phase_is_exact(tmp_path, ttt_games, monk
     assert a.iteration == b.iteration == 3
     for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params), strict=True):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
-    template = train.init_loop_state(games.make("tic_tac_toe"), config, RL)
+    template = learner.init_loop_state(games.make("tic_tac_toe"), config, RL)
     manager = checkpoint.manager(tmp_path / "killed")
     restored = checkpoint.restore(manager, template, 3, config.replay.in_checkpoint)
     assert int(restored.phase) == RL and int(restored.imitation_step) == 12
     # RL counts its own optimiser steps from 0 after the hand-over.
-    assert int(restored.train_state.step) == 3 * train.updates_per_iteration(config)
+    assert int(restored.train_state.step) == 3 * learner.updates_per_iteration(config)
 
 
 def test_cli__missing_or_unusable_imitation_data_is_one_line_error(tmp_path):
@@ -203,7 +204,7 @@ def test_cli__missing_or_unusable_imitation_data_is_one_line_error(tmp_path):
 def test_old_checkpoints_without_phase_restore_as_rl(tmp_path):
     config = tiny_config()
     env = games.make("tic_tac_toe")
-    loop = train.init_loop_state(env, config)
+    loop = learner.init_loop_state(env, config)
     old = loop._replace(phase=None, imitation_step=None)  # as saved before the imitation phase
     checkpoint.save(checkpoint.manager(tmp_path), old, with_replay=False)
     restored = checkpoint.restore(checkpoint.manager(tmp_path), loop, with_replay=False)
@@ -236,7 +237,7 @@ def test_policy_selfplay_values_are_each_games_outcome_from_the_movers_view(imit
     """Tic-tac-toe: the mover is known from the stone count, so every kept position of one game
     must carry the same outcome once turned to the first player's view; draws carry 0."""
     env, config = games.make("tic_tac_toe"), tiny_config()
-    params = train.init_loop_state(env, config).train_state.params
+    params = learner.init_loop_state(env, config).train_state.params
     samples = imitation_value.play_chunk(params, jax.random.PRNGKey(3), env, 64, 5)
     stones = np.asarray(samples.observation).reshape(5, 64, -1).sum(-1)  # [P, B]
     first_view = np.asarray(samples.value_target).reshape(5, 64) * np.where(stones % 2, -1, 1)
@@ -278,13 +279,14 @@ def test_dagger_script_labels_the_agents_positions_and_resumes(tmp_path):
     moved and nowhere else; training writes a run load_agent reads; a rerun labels nothing and
     trains nothing again; bad folders get a one-line error."""
     from alphazero import config as config_lib
-    from alphazero import match
+    from alphazero import presets
+    from alphazero.go import match
 
     dagger = load_script("dagger")
     played = tmp_path / "games"
     match.play(match.random_player("agent-r"), match.random_player(), 5, 24.5, 4, played,
                parallel=4)  # fmt: skip
-    base = config_lib.small_go(5)
+    base = presets.small_go(5)
     config = dataclasses.replace(
         base, imitation=str(played), network=config_lib.NetworkConfig("resnet", 1, 8),
         supervised=dataclasses.replace(base.supervised, num_steps=2, eval_every=2),

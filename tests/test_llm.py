@@ -1,5 +1,5 @@
 """The LLM arm without the 98 MB wheel: a tiny random Llama written to GGUF here, loaded through
-alphazero.llm_loader, against a NumPy reference forward pass in Hugging Face's weight layout."""
+alphazero.lm.loader, against a NumPy reference forward pass in Hugging Face's weight layout."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 gguf = pytest.importorskip("gguf")
 tokenizers = pytest.importorskip("tokenizers")
 
-from alphazero import llm, llm_loader  # noqa: E402
+from alphazero.lm import llama, loader  # noqa: E402
 
 CONTROL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 MERGES = ["Ġ t", "h e", "Ġt he", "1 2", "2 4", "+ 3"]  # digit merges a missing split would use
@@ -73,7 +73,7 @@ def write_gguf(path, model: dict) -> None:
     writer.add_eos_token_id(2)
     writer.add_tensor("token_embd.weight", model["embed"])
     writer.add_tensor("output_norm.weight", model["final_norm"])
-    names = {v: k for k, v in llm_loader._LAYER_TENSORS.items()}
+    names = {v: k for k, v in loader._LAYER_TENSORS.items()}
     for i, layer in enumerate(model["layers"]):
         for name, key in names.items():
             array = layer[key]
@@ -124,7 +124,7 @@ def tiny(tmp_path_factory):
     model = random_model()
     path = tmp_path_factory.mktemp("llm") / "tiny.gguf"
     write_gguf(path, model)
-    return model, llm_loader.load(path)
+    return model, loader.load(path)
 
 
 def test_loader_reads_the_header(tiny):
@@ -140,10 +140,10 @@ def test_forward_matches_numpy_reference(tiny):
     model, (config, params, _) = tiny
     tokens = [5, 70, 81, 9, 200, 33, 4]
     want = reference_logits(model, tokens)
-    ids, valid = llm.pad_left([tokens], multiple=1)
+    ids, valid = llama.pad_left([tokens], multiple=1)
     positions = np.arange(len(tokens))[None]
-    cache = llm.empty_cache(config, 1, len(tokens))
-    got, _ = llm.forward(params, config, ids, positions, cache, 0, valid)
+    cache = llama.empty_cache(config, 1, len(tokens))
+    got, _ = llama.forward(params, config, ids, positions, cache, 0, valid)
     np.testing.assert_allclose(np.asarray(got[0]), want, rtol=2e-4, atol=2e-4)
 
 
@@ -151,9 +151,9 @@ def test_cached_greedy_decoding_of_a_padded_batch_matches_the_reference(tiny):
     """Two prompts of different lengths (left padding) decoded with the KV cache give the same
     tokens as re-running the reference on the whole sequence at every step."""
     model, (config, params, _) = tiny
-    config = llm.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})  # never stop early
+    config = llama.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})  # never stop early
     prompts = [[5, 70, 81], [9, 200, 33, 4, 150, 7]]
-    out = np.asarray(llm.generate(params, config, prompts, max_new_tokens=5))[:, 0]
+    out = np.asarray(llama.generate(params, config, prompts, max_new_tokens=5))[:, 0]
     for prompt, row in zip(prompts, out, strict=True):
         sequence = list(prompt)
         for _ in range(5):
@@ -165,12 +165,12 @@ def test_sampling_follows_the_key_and_greedy_ignores_it(tiny):
     """One prefill, R decodings: the greedy copy equals a greedy-only call; samples depend on
     the key alone and differ between copies."""
     _, (config, params, _) = tiny
-    config = llm.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})
+    config = llama.LlamaConfig(**{**config.__dict__, "eos_token_id": -1})
     prompts, temperatures = [[5, 70, 81], [9, 200, 33, 4]], (0.0, 1.0, 1.0, 1.0)
-    a = np.asarray(llm.generate(params, config, prompts, 6, jax.random.PRNGKey(1), temperatures))
-    b = np.asarray(llm.generate(params, config, prompts, 6, jax.random.PRNGKey(1), temperatures))
-    c = np.asarray(llm.generate(params, config, prompts, 6, jax.random.PRNGKey(2), temperatures))
-    greedy = np.asarray(llm.generate(params, config, prompts, 6, jax.random.PRNGKey(3)))
+    a = np.asarray(llama.generate(params, config, prompts, 6, jax.random.PRNGKey(1), temperatures))
+    b = np.asarray(llama.generate(params, config, prompts, 6, jax.random.PRNGKey(1), temperatures))
+    c = np.asarray(llama.generate(params, config, prompts, 6, jax.random.PRNGKey(2), temperatures))
+    greedy = np.asarray(llama.generate(params, config, prompts, 6, jax.random.PRNGKey(3)))
     assert a.shape == (2, 4, 6) and (a == b).all()
     assert (a[:, 0] == greedy[:, 0]).all() and (c[:, 0] == greedy[:, 0]).all()
     assert len({tuple(r) for r in a[0, 1:].tolist()}) > 1  # the copies draw differently
@@ -190,4 +190,4 @@ def test_tokenizer_splits_every_digit_and_keeps_control_tokens(tiny):
 
 def test_loader_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no GGUF file"):
-        llm_loader.load(tmp_path / "missing.gguf")
+        loader.load(tmp_path / "missing.gguf")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import load_script
 
-from alphazero.llm_tasks import COUNTDOWN_EXAMPLES, countdown_prompt, extract_answer, pass_at
+from alphazero.lm.tasks import COUNTDOWN_EXAMPLES, countdown_prompt, extract_answer, pass_at
 from games.countdown import split_of
 from games.countdown_verify import verify
 

@@ -1,5 +1,5 @@
-"""alphazero/match.py, gtp_client.py, ratings.py: the match runner against scripted GTP engines and
-(where installed, as in CI) GNU Go; SGF output; Bradley-Terry ratings with known answers."""
+"""alphazero/go/match.py, gtp_client.py, ratings.py: the match runner against scripted GTP engines
+and (where installed, as in CI) GNU Go; SGF output; Bradley-Terry ratings with known answers."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alphazero import match, ratings, sgf
-from alphazero.gtp_client import EngineError, GtpClient, gnugo_binary
+from alphazero.go import match, ratings, sgf
+from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_binary
 
 FAKE = str(Path(__file__).resolve().parent / "fake_gtp_engine.py")
 needs_gnugo = pytest.mark.skipif(gnugo_binary() is None, reason="GNU Go not installed")

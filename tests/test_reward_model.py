@@ -1,4 +1,4 @@
-"""The proxy reward model and Gao et al.'s machinery (alphazero/reward_model.py): best-of-n
+"""The proxy reward model and Gao et al.'s machinery (alphazero/lm/reward_model.py): best-of-n
 against brute-force enumeration, the KL formula, the fits, and a reward model that learns."""
 
 import itertools
@@ -8,8 +8,8 @@ import jax
 import numpy as np
 import pytest
 
-from alphazero import reward_model as rm
-from alphazero import text_policy as tp
+from alphazero.lm import reward_model as rm
+from alphazero.lm import text_policy as tp
 
 
 def test_best_of_n_matches_enumerating_every_subset():

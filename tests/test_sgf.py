@@ -1,4 +1,5 @@
-"""alphazero/sgf.py: SGF files open in sgfmill, replay to the same final position, give samples."""
+"""alphazero/go/sgf.py: SGF files open in sgfmill, replay to the same final position, give
+samples."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pgx.go import Go
 from sgfmill import boards
 from sgfmill import sgf as sgfmill_sgf
 
-from alphazero import sgf
+from alphazero.go import sgf
 from games import go_coordinates as coords
 
 

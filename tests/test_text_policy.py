@@ -1,4 +1,4 @@
-"""The expression-writing policy of E6 (alphazero/text_policy.py): sequences, log-probabilities
+"""The expression-writing policy of E6 (alphazero/lm/text_policy.py): sequences, log-probabilities
 against step-by-step decoding, the supervised and REINFORCE updates, the instance generator."""
 
 import jax
@@ -6,8 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from alphazero import llm
-from alphazero import text_policy as tp
+from alphazero.lm import llama
+from alphazero.lm import text_policy as tp
 from games import countdown, countdown_solver
 from games.countdown_verify import verify
 
@@ -38,7 +38,7 @@ def test_batch_layout():
 
 
 def test_log_probs_match_step_by_step_decoding():
-    params = llm.init(CONFIG, jax.random.PRNGKey(1), num_outputs=CONFIG.vocab_size)
+    params = llama.init(CONFIG, jax.random.PRNGKey(1), num_outputs=CONFIG.vocab_size)
     b = tp.batch(INSTANCES, ["(8-5)*(3+1)", "13-1"])
     fast = tp.sequence_log_probs(CONFIG, params, b)
     for row, (instance, answer) in enumerate(zip(INSTANCES, ["(8-5)*(3+1)", "13-1"], strict=True)):
@@ -46,15 +46,15 @@ def test_log_probs_match_step_by_step_decoding():
         total = 0.0
         for i in range(len(tp.prompt_tokens(*instance)), len(ids)):  # unpadded prefixes
             prefix = jnp.asarray([ids[:i]])
-            cache = llm.empty_cache(CONFIG, 1, i)
-            logits, _ = llm.forward(params, CONFIG, prefix, jnp.arange(i)[None], cache, 0,
+            cache = llama.empty_cache(CONFIG, 1, i)
+            logits, _ = llama.forward(params, CONFIG, prefix, jnp.arange(i)[None], cache, 0,
                                     jnp.ones((1, i), bool), last_only=True)  # fmt: skip
             total += float(jax.nn.log_softmax(logits[0, -1])[ids[i]])
         np.testing.assert_allclose(float(fast[row]), total, rtol=1e-4)
 
 
 def test_supervised_loss_falls_on_a_fixed_batch(learn):
-    state = learn.init(llm.init(CONFIG, jax.random.PRNGKey(0)))
+    state = learn.init(llama.init(CONFIG, jax.random.PRNGKey(0)))
     b = tp.batch(INSTANCES, ["(8-5)*(3+1)", "13-1"])
     state, first = learn.supervised(state, b)
     for _ in range(30):
@@ -63,7 +63,7 @@ def test_supervised_loss_falls_on_a_fixed_batch(learn):
 
 
 def test_reinforce_moves_probability_to_the_rewarded_sample(learn):
-    params = llm.init(CONFIG, jax.random.PRNGKey(2))
+    params = llama.init(CONFIG, jax.random.PRNGKey(2))
     state = learn.init(params)
     answers = np.full((1, 2, tp.ANSWER_LEN), tp.EOS)
     answers[0, 0, :2] = [tp.TOKEN["2"], tp.TOKEN["4"]]
@@ -80,7 +80,7 @@ def test_reinforce_moves_probability_to_the_rewarded_sample(learn):
 
 
 def test_sampled_answers_are_scored_from_their_own_tokens():
-    params = llm.init(CONFIG, jax.random.PRNGKey(3))
+    params = llama.init(CONFIG, jax.random.PRNGKey(3))
     tokens = tp.sample(CONFIG, params, INSTANCES, 3, jax.random.PRNGKey(4))
     assert tokens.shape == (2, 3, tp.ANSWER_LEN)
     b = tp.batch_of(INSTANCES, tokens)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import TINY_FLAGS, tiny_config
 
-from alphazero import checkpoint, train
+from alphazero import checkpoint, learner, presets, train
 from alphazero import config as config_lib
 from alphazero.agent import load_agent
 from alphazero.evaluate import arena, reference_player, search_player
@@ -36,7 +36,7 @@ def test_run__smoke_two_tiny_iterations(tiny_run):
 
 
 def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
-    preset = config_lib.tic_tac_toe()
+    preset = presets.tic_tac_toe()
     config = dataclasses.replace(
         preset,
         train=dataclasses.replace(preset.train, num_iterations=20),
@@ -121,18 +121,18 @@ def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
 
 
 def test_learning_rate_schedule__cosine_ends_at_final_fraction():
-    base = config_lib.connect_four()
+    base = presets.connect_four()
     config = dataclasses.replace(
         base,
         train=dataclasses.replace(
             base.train, learning_rate_schedule="cosine", final_learning_rate_fraction=0.1
         ),
     )
-    schedule = train.learning_rate_schedule(config)
-    total = config.train.num_iterations * train.updates_per_iteration(config)
+    schedule = learner.learning_rate_schedule(config)
+    total = config.train.num_iterations * learner.updates_per_iteration(config)
     assert float(schedule(0)) == pytest.approx(config.train.learning_rate)
     assert float(schedule(total // 2)) == pytest.approx(0.55 * config.train.learning_rate)
     assert float(schedule(total)) == pytest.approx(0.1 * config.train.learning_rate)
-    ttt = config_lib.tic_tac_toe()
-    constant = train.learning_rate_schedule(ttt)
+    ttt = presets.tic_tac_toe()
+    constant = learner.learning_rate_schedule(ttt)
     assert float(constant(0)) == float(constant(10**6)) == ttt.train.learning_rate

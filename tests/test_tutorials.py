@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import load_script
 
-from alphazero.gtp_client import gnugo_binary
+from alphazero.go.gtp_client import gnugo_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import pytest
 
 import games
 from alphazero import config as config_lib
-from alphazero import exercises, search
+from alphazero import exercises, presets, search
 from alphazero.config import SearchConfig
 from games.testing import check_game
 
@@ -83,7 +83,7 @@ def test_alphazero_trains_on_it_and_its_search_takes_the_win(impl):
     from alphazero.agent import load_agent
 
     games.register("nim", impl.Nim)
-    base = config_lib.tic_tac_toe()
+    base = presets.tic_tac_toe()
     config = dataclasses.replace(
         base,
         game="nim",

@@ -1,6 +1,6 @@
 """The "broad but shallow" arm: a Llama-architecture language model in JAX, with a KV cache.
 
-    config, params, tokenizer = llm_loader.load(llm_loader.smollm2_path())   # alphazero/llm_loader
+    config, params, tokenizer = loader.load(loader.smollm2_path())   # alphazero/lm/loader.py
     ids = [tokenizer.encode(p).ids for p in ["The capital of France is", "2+3="]]
     tokens = llm.generate(params, config, ids, 8)                    # [2, 1, 8]: greedy
     tokens = llm.generate(params, config, ids, 8, key, (0.0, 0.8, 0.8))  # + 2 samples each

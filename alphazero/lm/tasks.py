@@ -44,11 +44,11 @@ def extract_answer(completion: str) -> str:
 def complete(params, config, tokenizer, prompts: list[str], max_new_tokens: int, key,
              temperatures=(0.0,)) -> list[list[str]]:  # fmt: skip
     """Text in, text out: for each prompt, one completion per entry of `temperatures`
-    (alphazero.llm.generate, one prefill per prompt), cut at `config.eos_token_id`."""
-    from alphazero import llm
+    (alphazero.lm.llama.generate, one prefill per prompt), cut at `config.eos_token_id`."""
+    from alphazero.lm import llama
 
     ids = [tokenizer.encode(p).ids for p in prompts]
-    out = llm.generate(params, config, ids, max_new_tokens, key, temperatures).tolist()
+    out = llama.generate(params, config, ids, max_new_tokens, key, temperatures).tolist()
     return [[tokenizer.decode([t for t in row if t != config.eos_token_id]) for row in rows]
             for rows in out]  # fmt: skip
 

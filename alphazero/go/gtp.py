@@ -9,9 +9,10 @@ malformed lines, unknown commands, bad vertices, illegal moves and wrong board s
 Rules are pgx's (docs/deviations.md, ../shared notes): area scoring of the final position as it
 stands (Tromp-Taylor, dead stones count as alive), suicide illegal, simple ko masked, positional
 superko ends the game with a loss for the mover in pgx, so here such a move is refused in `play`
-and never chosen by `genmove`. Colours: pgx's black is colour 0 (`state._x.color == 0` means
-black to move); player ids are pgx's business. A move out of turn (`play w ...` when black is
-to move) is accepted by letting the side to move pass first, unless that pass would end the game.
+and never chosen by `genmove`. Colours: pgx's black is colour 0
+(`games.go.colour_to_move(state) == 0` means black to move); player ids are pgx's business. A
+move out of turn (`play w ...` when black is to move) is accepted by letting the side to move
+pass first, unless that pass would end the game.
 
 Komi: `komi` sets the komi of `final_score`; the search keeps valuing finished games with the
 komi the agent was trained with, which is what its value network learned (a new komi would need a
@@ -34,10 +35,11 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pgx._src.games.go import _count_scores
 
-from alphazero import match, search
+from alphazero import search
 from alphazero.agent import Agent
+from alphazero.go import match
+from games import go
 from games import go_coordinates as coords
 
 NAME, VERSION = "alphazero-jax", "0.1.0"
@@ -75,7 +77,7 @@ class Engine:
         self.key = jax.random.PRNGKey(seed)
         self.clock = Clock()
         self.seconds_per_simulation: float | None = None
-        self.komi = float(agent.env._game.komi)  # GTP `komi` changes scoring (final_score) only
+        self.komi = go.komi(agent.env)  # GTP `komi` changes scoring (final_score) only
         self._set_env()
         self.clear_board()
 
@@ -87,7 +89,7 @@ class Engine:
         self._init = jax.jit(env.init)
         self._step = jax.jit(env.step)
         self._superko = jax.jit(match.superko_moves(env))
-        self._count_scores = jax.jit(_count_scores, static_argnums=1)  # eager: 0.15 s a call
+        self._black_margin = jax.jit(go.black_margin)  # eager: 0.15 s a call
 
     def clear_board(self) -> None:
         self.history = [self._init(jax.random.PRNGKey(0))]  # positions, the newest last
@@ -99,7 +101,7 @@ class Engine:
         return self.history[-1]
 
     def to_move(self) -> str:
-        return "b" if int(self.state._x.color) == 0 else "w"
+        return "b" if int(go.colour_to_move(self.state)) == go.BLACK else "w"
 
     def game_over(self) -> bool:
         return bool(self.state.terminated | self.state.truncated)
@@ -109,18 +111,18 @@ class Engine:
         mask = np.asarray(self.state.legal_action_mask)
         return mask & ~np.asarray(self._superko(self.state))
 
-    def _play(self, action: int) -> None:
+    def play(self, action: int) -> None:
         self.history.append(self._step(self.state, jnp.int32(action)))
         self.moves.append(action)
 
-    def _take_turn(self, colour: str) -> None:
+    def take_turn(self, colour: str) -> None:
         """Makes `colour` the side to move, letting the other side pass if needed."""
         if self.game_over():
             raise GtpError("illegal move (the game is over)")
         if colour != self.to_move():
-            if int(self.state._x.consecutive_pass_count) > 0:
+            if int(go.consecutive_passes(self.state)) > 0:
                 raise GtpError("illegal move (out of turn, and a pass would end the game)")
-            self._play(coords.pass_action(self.size))
+            self.play(coords.pass_action(self.size))
 
     # Search -------------------------------------------------------------------------------------
 
@@ -158,24 +160,23 @@ class Engine:
     def genmove(self, colour: str, cleanup: bool = False) -> str:
         if self.game_over():
             return "pass"
-        self._take_turn(colour)
+        self.take_turn(colour)
         action, value = self._search(colour, allow_pass=not cleanup)
         threshold = self.resign_threshold
         self.low_value_moves = self.low_value_moves + 1 if threshold and value < threshold else 0
         if threshold is not None and self.low_value_moves >= self.resign_moves:
             return "resign"
-        self._play(action)
+        self.play(action)
         return coords.action_to_gtp(action, self.size)
 
     # Scoring and display --------------------------------------------------------------------------
 
     def score(self) -> float:
         """Black's area minus White's area minus komi, as pgx scores a finished game."""
-        black, white = (int(x) for x in self._count_scores(self.state._x, self.size))
-        return black - white - self.komi
+        return float(self._black_margin(self.state, self.komi))
 
     def board_text(self) -> str:
-        board = np.asarray(self.state._x.board).reshape(self.size, self.size)
+        board = np.asarray(go.stones(self.state)).reshape(self.size, self.size)
         columns = "   " + " ".join(coords.GTP_COLUMNS[: self.size])
         rows = [columns]
         for r in range(self.size):
@@ -233,10 +234,10 @@ def _play(engine: Engine, args: list[str]) -> str:
         action = coords.gtp_to_action(vertex, engine.size)
     except coords.CoordinateError as error:
         raise GtpError(f"invalid vertex ({error})") from None
-    engine._take_turn(colour)
+    engine.take_turn(colour)
     if not engine.legal()[action]:
         raise GtpError("illegal move")
-    engine._play(action)
+    engine.play(action)
     return ""
 
 

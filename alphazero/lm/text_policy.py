@@ -1,12 +1,12 @@
 """A tiny language model that answers Countdown with one expression (the `expr` mode): the policy
-of the reward-hacking experiments (E6). It is the LLM arm's Llama (alphazero/llm.py) at toy size,
-trained from scratch over a character vocabulary, so its sampler and its log-probabilities are
+of the reward-hacking experiments (E6). It is the LLM arm's Llama (alphazero/lm/llama.py) at toy
+size, trained from scratch over a character vocabulary, so its sampler and its log-probabilities are
 the real language-model ones, small enough for two CPU cores.
 
     instances = sample_instances(np.random.default_rng(0), 1_000, "train")  # [(numbers, target)]
     config = policy_config()
     learn = learner(config, learning_rate=1e-3)
-    state = learn.init(llm.init(config, key))
+    state = learn.init(llama.init(config, key))
     state, loss = learn.supervised(state, batch(instances, solver_answers))    # imitation
     tokens = sample(config, state.params, instances, copies=4, key=key)       # [P, R, N]
     state, stats = learn.reinforce(state, ref_params, batch_of(instances, tokens), rewards, beta)
@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from alphazero import llm
+from alphazero.lm import llama
 from games import countdown, countdown_solver
 
 VOCAB = (*countdown.VOCAB, "(", ")")  # the environment's 22 characters and parentheses
@@ -40,9 +40,9 @@ BOS, EOS = TOKEN["<bos>"], TOKEN["<eos>"]
 PROMPT_LEN, ANSWER_LEN = 32, 24  # tokens: "<bos>target:numbers=" padded; answer and its <eos>
 
 
-def policy_config(dim: int = 64, num_layers: int = 2, num_heads: int = 4) -> llm.LlamaConfig:
+def policy_config(dim: int = 64, num_layers: int = 2, num_heads: int = 4) -> llama.LlamaConfig:
     """A Llama over VOCAB (the reward model uses the same shapes with one layer)."""
-    return llm.LlamaConfig(vocab_size=len(VOCAB), num_layers=num_layers, dim=dim,
+    return llama.LlamaConfig(vocab_size=len(VOCAB), num_layers=num_layers, dim=dim,
                            ffn_dim=3 * dim, num_heads=num_heads, num_kv_heads=num_heads,
                            eos_token_id=EOS)  # fmt: skip
 
@@ -98,19 +98,19 @@ def batch(instances, answers: list[str]) -> Batch:
     return batch_of(instances, tokens[:, None])
 
 
-def sequence_log_probs(config: llm.LlamaConfig, params, batch: Batch) -> jax.Array:
+def sequence_log_probs(config: llama.LlamaConfig, params, batch: Batch) -> jax.Array:
     """log pi(answer | prompt) [B]: the summed log-probabilities of the scored tokens."""
-    logits = llm.logits(params, config, batch.tokens, batch.valid)
+    logits = llama.logits(params, config, batch.tokens, batch.valid)
     log_probs = jax.nn.log_softmax(logits[:, :-1])  # position i predicts token i + 1
     picked = jnp.take_along_axis(log_probs, batch.tokens[:, 1:, None], axis=-1)[..., 0]
     return jnp.sum(picked * batch.answer_mask[:, 1:], axis=1)
 
 
-def sample(config: llm.LlamaConfig, params, instances, copies: int, key: jax.Array,
+def sample(config: llama.LlamaConfig, params, instances, copies: int, key: jax.Array,
            temperature: float = 1.0) -> np.ndarray:  # fmt: skip
     """Answer tokens [P, R, ANSWER_LEN]: R samples per instance (temperature 0: greedy)."""
     prompts = [prompt_tokens(n, t) for n, t in instances]
-    return np.asarray(llm.generate(params, config, prompts, ANSWER_LEN, key,
+    return np.asarray(llama.generate(params, config, prompts, ANSWER_LEN, key,
                                    (temperature,) * copies))  # fmt: skip
 
 
@@ -126,7 +126,7 @@ class Learner(NamedTuple):
     reinforce: Callable  # (state, ref_params, batch, rewards [P, R], kl_coef) -> (state, stats)
 
 
-def learner(config: llm.LlamaConfig, learning_rate: float) -> Learner:
+def learner(config: llama.LlamaConfig, learning_rate: float) -> Learner:
     """Jitted update functions for the policy `config` (Adam, gradients clipped at norm 1)."""
     optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(learning_rate))
 

@@ -34,18 +34,18 @@ import numpy as np
 import optax
 from scipy.special import gammaln
 
-from alphazero import llm
-from alphazero.text_policy import Batch, policy_config
+from alphazero.lm import llama
+from alphazero.lm.text_policy import Batch, policy_config
 
 
-def rm_config(dim: int = 64) -> llm.LlamaConfig:
+def rm_config(dim: int = 64) -> llama.LlamaConfig:
     return policy_config(dim=dim, num_layers=1)
 
 
-def score(config: llm.LlamaConfig, params, batch: Batch) -> jax.Array:
+def score(config: llama.LlamaConfig, params, batch: Batch) -> jax.Array:
     """The logit of P(correct) [B], read at each answer's <eos> (its last scored position)."""
     b, t = batch.tokens.shape
-    logits = llm.logits(params, config, batch.tokens, batch.valid)
+    logits = llama.logits(params, config, batch.tokens, batch.valid)
     last = t - 1 - jnp.argmax(batch.answer_mask[:, ::-1], axis=1)  # [B]
     return logits[jnp.arange(b), last, 0]
 
@@ -54,7 +54,7 @@ def _rows(batch: Batch, index) -> Batch:
     return Batch(*(x[index] for x in batch))
 
 
-def train(config: llm.LlamaConfig, batch: Batch, labels: np.ndarray, key: jax.Array,
+def train(config: llama.LlamaConfig, batch: Batch, labels: np.ndarray, key: jax.Array,
           steps: int = 600, batch_size: int = 64, learning_rate: float = 1e-3,
           holdout: float = 0.2) -> tuple[dict, dict]:  # fmt: skip
     """A reward model fitted by binary cross-entropy to `labels` [B] (1 = gold accepts) on the
@@ -67,7 +67,7 @@ def train(config: llm.LlamaConfig, batch: Batch, labels: np.ndarray, key: jax.Ar
     cut = max(1, int(round(holdout * labels.shape[0])))
     held, fit_rows = order[:cut], order[cut:]
     optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(learning_rate))
-    params = llm.init(config, init_key, num_outputs=1)
+    params = llama.init(config, init_key, num_outputs=1)
     opt_state = optimizer.init(params)
 
     def loss_fn(params, rows):

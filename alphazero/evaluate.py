@@ -252,8 +252,8 @@ def _evaluate_puzzle(params, key, env, config: EvalConfig, agent: Player):
 
 def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, out_dir=None):
     """The periodic evaluation of a training run: metrics dict and printable lines. Games against
-    GNU Go (Go only) are saved as SGF + JSONL under `out_dir` when given. One-player games report
-    solve rates on held-out instances instead of games against opponents."""
+    GNU Go (Go only, alphazero/go/ladder.py) are saved as JSON lines under `out_dir` when given.
+    One-player games report solve rates on held-out instances instead of games against opponents."""
     search_config = dataclasses.replace(
         search_config, num_simulations=config.num_simulations, algorithm=config.algorithm
     )
@@ -278,7 +278,9 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, 
             metrics[f"eval/{stat}/{name}"] = value
         lines.append(f"search@{config.num_simulations} vs {name}: {result.line()}")
     if engines and config.num_games:
-        gnugo_metrics, gnugo_lines = gnugo_ladder(
+        from alphazero.go import ladder  # Go only: GNU Go subprocesses, choix
+
+        gnugo_metrics, gnugo_lines = ladder.in_training(
             params, env, config, search_config, engines, out_dir
         )
         metrics.update(gnugo_metrics)
@@ -295,34 +297,18 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, 
     return metrics, lines
 
 
-def gnugo_ladder(params, env, config: EvalConfig, search_config, engines: list[str], out_dir=None):
-    """The agent against GNU Go levels through the match runner (alphazero/go/match.py), and its Elo
-    from a Bradley-Terry fit over these games: relative to GNU Go level 10 when it is one of the
-    `engines`, else to the strongest level played."""
-    from alphazero.go import match, ratings  # Go only: subprocesses, choix
-    from games import go
-
-    size, komi = int(round(math.sqrt(env.num_actions - 1))), go.komi(env)
-    agent = match.search_player(params, env, search_config, "agent")
-    records, metrics, lines = [], {}, []
-    for name in engines:
-        games = match.play(
-            agent, match.player(name), size, komi, config.num_games, out_dir, seed=len(records),
-            parallel=16, comment=f"evaluation, search@{search_config.num_simulations}",
-        )  # fmt: skip
-        wins = np.array([r["winner"] == ("B" if r["black"] == "agent" else "W") for r in games])
-        metrics[f"eval/win_rate/{name}"] = float(wins.mean())
-        metrics[f"eval/disagreements/{name}"] = float(sum(r["disagreement"] for r in games))
-        lines.append(f"search@{search_config.num_simulations} vs {name}: {wins.sum()}/{len(games)}")
-        records += games
-    anchor = "gnugo-10" if "gnugo-10" in engines else max(engines, key=lambda e: int(e[6:]))
-    agent_rating = next(r for r in ratings.fit(records, anchor=anchor) if r.name == "agent")
-    metrics.update(
-        {"eval/elo": agent_rating.elo, "eval/elo_low": agent_rating.low,
-         "eval/elo_high": agent_rating.high}
-    )  # fmt: skip
-    lines.append(
-        f"Elo vs {anchor} = 0: {agent_rating.elo:+.0f} [{agent_rating.low:+.0f}, "
-        f"{agent_rating.high:+.0f}]"
-    )
-    return metrics, lines
+def against(agent, opponents: list[str], num_games: int, seed: int = 0) -> dict[str, dict]:
+    """`alphazero eval` for a board game other than Go: the agent's search (`agent.config.search`)
+    against each opponent in the arena, `num_games` games (half moving first); per opponent the
+    W/D/L summary, the score (win 1, draw 1/2) and its 95% Wilson interval."""
+    player = search_player(agent.env, agent.config.search)
+    results = {}
+    for i, name in enumerate(opponents):
+        result = arena(jax.random.PRNGKey(seed + i), agent.env, player, opponent(name),
+                       agent.params, agent.params, num_games=num_games)  # fmt: skip
+        summary = result.summary()
+        score = summary["win_rate"] + summary["draw_rate"] / 2
+        results[name] = {**summary, "score": score,
+                         "score_95ci": list(wilson_interval(score, num_games)),
+                         "line": result.line()}  # fmt: skip
+    return results

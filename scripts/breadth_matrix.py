@@ -12,7 +12,7 @@ docs/results/llm). Columns:
     narrow agent   the E1 network (`--workdir`) in Gumbel search at 64 simulations; it reads
                    Countdown-shaped tasks only (numbers and a target), elsewhere no answer (0)
     SmolLM2 greedy the chat prompt (the task's own question as the user turn), greedy decoding;
-                   numeric answers read as the completion's last number (`extract`)
+                   numeric answers read as the completion's last number (lm/tasks.py)
     SmolLM2 pass@8 8 samples at temperature 0.8, scored by the task's verifier (pass@8)
     best constant  the most frequent gold answer of the task's instances, given to every instance
 
@@ -28,7 +28,6 @@ import argparse
 import collections
 import csv
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -52,20 +51,6 @@ TASKS = {  # reasoning-gym dataset -> config overrides (defaults otherwise: the 
 }
 NARROW_READS = ("countdown", "puzzle24")  # tasks the narrow agent can parse
 SAMPLES, TEMPERATURE, SEED = 8, 0.8, 42
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def extract(completion: str, gold) -> str:
-    """The answer in a chat completion: for tasks whose answers are numbers, the last number in
-    it (the "flexible extract" of GSM8K evaluations: "4 + 3 = 7." answers 7); otherwise the
-    whole completion, stripped (the task's own scorer parses it)."""
-    text = completion.strip()
-    if NUMBER.fullmatch(str(gold).strip()):
-        found = NUMBER.findall(text)
-        return found[-1] if found else text
-    return text
-
-
 def make_tasks(path: Path, count: int) -> list[dict]:
     """The instances (generated once, then read from `path`)."""
     if path.exists():
@@ -159,16 +144,16 @@ def rg_scorer():
 
 def score(tasks: list[dict], outputs: dict, narrow: dict, scorer) -> list[dict]:
     """One row per (task, column): n, share solved (score 1.0) and its 95% Wilson interval."""
-    from alphazero.lm.tasks import pass_at
+    from alphazero.lm.tasks import extract_final, pass_at
 
     cells = collections.defaultdict(list)
     for t in tasks:
         key, task = (t["task"], t["index"]), t["task"]
         solved = lambda answer: scorer(task, answer, t) == 1.0  # noqa: B023, E731
         out = outputs[key]
-        right = [solved(extract(s, t["answer"])) for s in out["samples"]]
+        right = [solved(extract_final(s, t["answer"])) for s in out["samples"]]
         cells[(task, "narrow agent")].append(key in narrow and solved(narrow[key]))
-        cells[(task, "SmolLM2 greedy")].append(solved(extract(out["greedy"], t["answer"])))
+        cells[(task, "SmolLM2 greedy")].append(solved(extract_final(out["greedy"], t["answer"])))
         cells[(task, f"SmolLM2 pass@{SAMPLES}")].append(pass_at(len(right), sum(right), SAMPLES))
     for task in TASKS:
         answers = collections.Counter(str(t["answer"]) for t in tasks if t["task"] == task)

@@ -14,15 +14,10 @@ import argparse
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from alphazero import load_agent
 from alphazero.evaluate import opponent
-
-
-def board(state) -> str:
-    cells = np.asarray(state._x.board).reshape(6, 7)
-    return "\n".join(" ".join({-1: ".", 0: "X", 1: "O"}[int(c)] for c in row) for row in cells)
+from alphazero.play import render
 
 
 def main() -> None:
@@ -57,7 +52,7 @@ def main() -> None:
         line = "".join(map(str, moves))
         outcome = float(state.rewards[me])
         if outcome < 0 and line not in results:
-            print(f"lost: {line}\n  agent's values: {values}\n{board(state)}\n")
+            print(f"lost: {line}\n  agent's values: {values}\n{render(state, first)}\n")
         results.setdefault(line, []).append(outcome)
     lost = sum(r < 0 for rs in results.values() for r in rs)
     print(f"{args.games} games, {len(results)} distinct, {lost} lost")

@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 from conftest import load_script
 
-from alphazero.lm.tasks import COUNTDOWN_EXAMPLES, countdown_prompt, extract_answer, pass_at
+from alphazero.lm.tasks import (
+    COUNTDOWN_EXAMPLES,
+    countdown_prompt,
+    extract_answer,
+    extract_final,
+    pass_at,
+)
 from games.countdown import split_of
 from games.countdown_verify import verify
 
@@ -111,5 +117,5 @@ def test_breadth_matrix_scores_reports_and_counts_breadth(tmp_path):
         (" ainomma \n", "ainomma", "ainomma"),
     ],
 )
-def test_breadth_matrix_extracts_numeric_answers(completion, gold, answer):
-    assert load_script("breadth_matrix").extract(completion, gold) == answer
+def test_extract_final__numeric_answers_read_the_last_number(completion, gold, answer):
+    assert extract_final(completion, gold) == answer

@@ -41,8 +41,8 @@ def test_value_targets_match_the_library(impl):
     from alphazero import demonstrations
 
     env = games.make("tic_tac_toe")
-    record = demonstrations._Record([0, 3, 1, 4, 2], 1.0, 0)
-    dataset = demonstrations._replay_all([record], {}, env)
+    record = demonstrations.Record([0, 3, 1, 4, 2], 1.0, 0)
+    dataset = demonstrations.to_dataset([record], {}, env)
     want = np.asarray(dataset.samples.value_target)
     np.testing.assert_array_equal(np.asarray(impl.value_targets(5, 1.0, 2)), want)
     np.testing.assert_array_equal(

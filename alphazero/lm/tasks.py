@@ -2,6 +2,7 @@
 
     prompt = countdown_prompt([25, 8, 5, 2], 106)     # 3 worked examples, then the instance
     answer = extract_answer(" 25*4+6*1\\nNumbers:")    # "25*4+6*1"
+    answer = extract_final("4 + 3 = 7.", gold="12")   # "7": the last number (E2)
     pass_at(n=16, correct=3, k=4)                      # unbiased pass@4 from 16 samples
     complete(params, config, tokenizer, [prompt], 32, key, (0.0, 0.8))   # [[greedy, sample]]
 
@@ -14,6 +15,9 @@ completion is cut at the first newline and at an "=" (a model that writes "3*8 =
 from __future__ import annotations
 
 import math
+import re
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 COUNTDOWN_INSTRUCTION = (
     "Combine all the numbers with + - * / and parentheses to make the target. "
@@ -39,6 +43,18 @@ def countdown_prompt(numbers, target: int, shots: int = 3) -> str:
 def extract_answer(completion: str) -> str:
     """The expression in a completion: its first line, up to any "="."""
     return completion.split("\n", 1)[0].split("=", 1)[0].strip()
+
+
+def extract_final(completion: str, gold) -> str:
+    """The answer in a chat completion to an E2 task (scripts/breadth_matrix.py): when the gold
+    answer is a number, the completion's last number (the "flexible extract" of GSM8K
+    evaluations: "4 + 3 = 7." answers 7); otherwise the whole completion, stripped (the task's
+    own scorer parses it)."""
+    text = completion.strip()
+    if NUMBER.fullmatch(str(gold).strip()):
+        found = NUMBER.findall(text)
+        return found[-1] if found else text
+    return text
 
 
 def complete(params, config, tokenizer, prompts: list[str], max_new_tokens: int, key,

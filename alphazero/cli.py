@@ -5,6 +5,7 @@
     alphazero tree [--moves A,B,...] [--workdir DIR] [--simulations N] [--out tree.png]
     alphazero gtp --workdir DIR [--simulations N] [--resign-threshold V | --no-resign]
     alphazero eval --workdir DIR [--opponents gnugo-10 ...] [--num-games N] [--out DIR]
+    alphazero sgf export GAMES.jsonl --out DIR [--games 0 5 7] | check GAMES.jsonl ...
     alphazero exercise list | check N [--file PATH]
 
 `train` options are generated from the Config dataclasses (alphazero/config.py) with tyro; the
@@ -19,6 +20,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -56,8 +58,8 @@ def _train(argv: list[str]) -> None:
     known, _ = first.parse_known_args(argv)
     preset = known.preset or "tic_tac_toe"
     workdir = known.workdir or f"runs/{preset}"
-    if preset not in config_lib.PRESETS:
-        _fail(f"unknown preset {preset!r}; available: {', '.join(config_lib.PRESETS)}")
+    if preset not in presets.PRESETS:
+        _fail(f"unknown preset {preset!r}; available: {', '.join(presets.PRESETS)}")
     default = checkpoint.read_config(Path(workdir)) if known.preset is None else None
     if default is None:
         default = presets.PRESETS[preset]()
@@ -157,71 +159,119 @@ def _gtp(argv: list[str]) -> None:
 def _eval(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
         prog="alphazero eval",
-        description="Play a Go agent against GNU Go (or random) and rate it (SGF, JSONL, Elo).",
+        description="Play a trained agent against fixed opponents: Go through the match runner "
+        "(GNU Go, random; JSONL and Elo), other games in the arena (W/D/L, 95% intervals).",
     )
-    parser.add_argument("--workdir", required=True, help="run folder of a Go run")
-    parser.add_argument("--opponents", nargs="+", default=["gnugo-10"], help="gnugo-L or random")
+    parser.add_argument("--workdir", required=True, help="run folder")
+    parser.add_argument("--opponents", nargs="+", default=None,
+                        help="Go: gnugo-L or random (default gnugo-10); others: random, policy, "
+                        "minimax, alphabeta-D (default random)")  # fmt: skip
     parser.add_argument("--num-games", type=int, default=20, help="games per opponent")
     parser.add_argument("--simulations", type=int, default=None, help="agent simulations/move")
-    parser.add_argument("--parallel", type=int, default=8, help="games played at once")
-    parser.add_argument("--out", default=None, help="folder for SGFs, games.jsonl, ratings.md")
     parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
-    parser.add_argument(
-        "--inference-dtype",
-        choices=("float32", "bfloat16"),
-        default=None,
-        help="network precision inside the agent's search (default: the run's)",
-    )
-    parser.add_argument(
-        "--algorithm",
-        choices=("puct", "gumbel"),
-        default=None,
-        help="the agent's search (default: the run's eval.algorithm)",
-    )
-    parser.add_argument(
-        "--pass-rule",
-        choices=("free", "tromp-taylor"),
-        default="free",
-        help="tromp-taylor: pass only to end a won game or with no move left but own-eye fills",
-    )
+    parser.add_argument("--inference-dtype", choices=("float32", "bfloat16"), default=None,
+                        help="network precision inside the agent's search (default: the run's)")
+    parser.add_argument("--algorithm", choices=("puct", "gumbel"), default=None,
+                        help="the agent's search (default: the run's eval.algorithm)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="Go: folder for games.jsonl and ratings.md "
+                        "(default WORKDIR/ladder); others: a .json file for the results")
+    parser.add_argument("--parallel", type=int, default=8, help="Go: games played at once")
+    parser.add_argument("--pass-rule", choices=("free", "tromp-taylor"), default="free",
+                        help="Go: tromp-taylor passes only to end a won game or with no move "
+                        "left but own-eye fills")  # fmt: skip
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
         _fail("--num-games, --parallel and --simulations must be positive")
     from alphazero.agent import load_agent
-    from alphazero.go import match, ratings
-    from games import go
 
-    try:
-        opponents = [match.player(spec) for spec in args.opponents]
-    except ValueError as error:
-        _fail(str(error))
     agent = load_agent(
         Path(args.workdir), args.simulations, args.step, args.inference_dtype, args.algorithm
     )
-    if not agent.config.game.startswith("go_"):
-        _fail(f"eval plays Go agents; {args.workdir} holds a {agent.config.game} run")
-    size, komi = int(agent.config.game.split("x")[-1]), go.komi(agent.env)
-    name = f"agent-{agent.iteration}@{agent.config.search.num_simulations}"
-    name += "-bf16" if agent.config.search.inference_dtype == "bfloat16" else ""
-    name += f"-{agent.config.search.algorithm}" if args.algorithm else ""
-    name += "-ttpass" if args.pass_rule == "tromp-taylor" else ""
-    out = Path(args.out or Path(args.workdir) / "ladder")
-    for i, opponent in enumerate(opponents):
-        comment = f"agent {args.workdir} iteration {agent.iteration}; {opponent.name}"
-        player = match.agent_player(agent, name, pass_rule=args.pass_rule)
-        records = match.play(
-            player, opponent, size, komi, args.num_games, out,
-            seed=args.seed + 10_000 * i, parallel=args.parallel, comment=comment, progress=True,
-        )  # fmt: skip
-        wins = sum(r["winner"] == ("B" if r["black"] == name else "W") for r in records)
-        flagged = sum(r["disagreement"] for r in records)
-        print(f"{name} vs {opponent.name}: {wins}/{len(records)} wins, {flagged} disagreements")
-    records = [json.loads(line) for line in (out / "games.jsonl").read_text().splitlines()]
-    anchor = "gnugo-10" if any("gnugo-10" in (r["black"], r["white"]) for r in records) else None
-    table = ratings.fit(records, anchor=anchor or records[0]["white"])
-    (out / "ratings.md").write_text(ratings.markdown(table) + "\n")
-    print(ratings.markdown(table))
+    try:
+        if agent.config.game.startswith("go_"):
+            from alphazero.go import ladder, ratings
+
+            name = ladder.agent_name(agent, bool(args.algorithm), args.pass_rule)
+            table = ladder.rate(agent, args.opponents or ["gnugo-10"], args.num_games,
+                                args.out or Path(args.workdir) / "ladder", seed=args.seed,
+                                parallel=args.parallel, pass_rule=args.pass_rule, name=name,
+                                source=args.workdir)  # fmt: skip
+            print(ratings.markdown(table))
+        else:
+            _eval_arena(agent, args)
+    except ValueError as error:  # an unknown opponent, an unwritable --out
+        _fail(str(error))
+
+
+def _eval_arena(agent, args) -> None:
+    from alphazero import evaluate
+
+    opponents = args.opponents or ["random"]
+    for name in opponents:
+        evaluate.opponent(name)  # ValueError before any game for an unknown name
+    results = evaluate.against(agent, opponents, args.num_games, args.seed)
+    search = agent.config.search
+    for name, result in results.items():
+        low, high = result["score_95ci"]
+        print(f"{search.algorithm}@{search.num_simulations} vs {name}: {result['line']}; "
+              f"score {result['score']:.3f} [{low:.3f}, {high:.3f}]")  # fmt: skip
+    if args.out:
+        out = {"workdir": args.workdir, "iteration": agent.iteration,
+               "simulations": search.num_simulations, "algorithm": search.algorithm,
+               "inference_dtype": search.inference_dtype, "num_games": args.num_games,
+               "date": time.strftime("%Y-%m-%d"), "results": results}  # fmt: skip
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+
+
+def _sgf(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="alphazero sgf",
+        description="Go games kept as JSON lines: SGF files on demand, and a replay check.",
+    )
+    sub = parser.add_subparsers(dest="action", required=True)
+    export = sub.add_parser("export", help="write games of a .jsonl file as SGF files")
+    export.add_argument("file", metavar="GAMES.jsonl", help="games as alphazero eval writes them")
+    export.add_argument("--out", required=True, help="folder for the .sgf files (created)")
+    export.add_argument("--games", type=int, nargs="+", default=None,
+                        help="line numbers of the games, from 0 (default: every game)")  # fmt: skip
+    check = sub.add_parser("check", help="replay each game with the pgx referee; 1 if one fails")
+    check.add_argument("files", metavar="GAMES.jsonl", nargs="+")
+    args = parser.parse_args(argv)
+    from alphazero.go import sgf
+
+    if args.action == "check":
+        failed = [_check_games(Path(path)) for path in args.files]
+        raise SystemExit(1 if any(failed) else 0)
+    records = _read_games(Path(args.file))
+    lines = list(range(len(records)) if args.games is None else args.games)
+    if not records or any(not 0 <= i < len(records) for i in lines):
+        _fail(f"{args.file} has {len(records)} games; --games takes line numbers from 0")
+    try:
+        written = sgf.export(records, args.out, lines)
+    except (KeyError, TypeError, ValueError) as error:
+        _fail(f"{args.file}: a game without a readable move list ({error})")
+    print(f"{len(written)} SGF files in {args.out}")
+
+
+def _read_games(path: Path) -> list[dict]:
+    from alphazero.go import records
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        return records.read_games(path)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        _fail(f"{path}: not a .jsonl file of game records")
+
+
+def _check_games(path: Path) -> bool:
+    from alphazero.go import records
+
+    lines, failed = records.check_report(path, _read_games(path))
+    print("\n".join(lines))
+    return failed
 
 
 def _exercise(argv: list[str]) -> None:
@@ -255,6 +305,7 @@ COMMANDS = {
     "tree": _tree,
     "gtp": _gtp,
     "eval": _eval,
+    "sgf": _sgf,
     "exercise": _exercise,
 }
 

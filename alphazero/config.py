@@ -160,8 +160,9 @@ class Config:
     checkpoint_every: int = 1
     """Save a checkpoint every this many iterations (and after the last one)."""
     imitation: str = ""
-    """Expert games for a supervised phase before RL: a folder of .sgf files (Go) or a .jsonl file
-    (scripts/make_expert_games.py); empty = RL from scratch (AlphaGo: SL, then RL)."""
+    """Expert games for a supervised phase before RL: a .jsonl file (scripts/make_expert_games.py;
+    for Go, match records) or a folder of .sgf files; empty = RL from scratch (AlphaGo: SL, then
+    RL)."""
     supervised: SupervisedConfig = SupervisedConfig()
     network: NetworkConfig = NetworkConfig()
     search: SearchConfig = SearchConfig()

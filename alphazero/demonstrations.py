@@ -1,6 +1,6 @@
 """Demonstrations: expert games as training samples, for the imitation phase (imitation.py).
 
-    dataset = demonstrations.load("data/go_9x9_gnugo10", env)   # every position of every game
+    dataset = demonstrations.load("data/go_9x9_gnugo10.jsonl", env)  # every position of every game
     train_set, held_out = demonstrations.split(dataset, 0.1, seed=0)  # by game, never by position
 
 Each position becomes a `Samples` row like self-play's (targets.py), so the learner cannot tell
@@ -11,10 +11,13 @@ where it came from:
     z  = the game's outcome, mover's view  value target (`mask` 0 where the result is unknown);
                                            with `values` in a record, the expert's own value
 
-Sources: a folder of SGF files (Go; handicap games, setup stones, other board sizes, unreadable
-files and games with an illegal move are skipped and counted), or a JSON-lines file of action
+Sources: a JSON-lines file, one game a line: Go match records (alphazero/go/match.py writes
+them, moves as GTP vertices, the result as SGF's RE; the shipped data/go_*_gnugo10.jsonl) or action
 sequences for any game (scripts/make_expert_games.py writes them for tic-tac-toe, connect four and
-Countdown; a puzzle's record also holds its `instance`, the arguments of `env.init_instance`).
+Countdown; a puzzle's record also holds its `instance`, the arguments of `env.init_instance`); or a
+folder of SGF files from elsewhere (Go; handicap games, setup stones and unreadable files are
+skipped). Games on another board size, without moves or with an illegal move are skipped and
+counted.
 Positions are replayed through the game itself (pgx, batched: vmap over games, scan over moves),
 so an illegal move is caught, not learned.
 """
@@ -25,15 +28,17 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from alphazero.config import ConfigError
-from alphazero.go import sgf
 from alphazero.types import Samples, take_rows
+
+if TYPE_CHECKING:
+    from alphazero.go import sgf
 
 
 class Dataset(NamedTuple):
@@ -57,7 +62,9 @@ class Dataset(NamedTuple):
         return Dataset(jax.tree.map(cut, self.samples), *map(cut, self[1:5]), self.skipped)
 
 
-class _Record(NamedTuple):
+class Record(NamedTuple):
+    """One expert game as actions, before it is replayed into samples (`to_dataset`)."""
+
     moves: list[int]  # actions, first mover first
     outcome: float | None  # result for the first mover (+1, 0, -1); None if unknown
     opening: int  # first moves that are not targets (random openings)
@@ -67,7 +74,7 @@ class _Record(NamedTuple):
 
 
 def load(path: str | Path, env) -> Dataset:
-    """Every position of every usable game in `path` (a folder of .sgf or a .jsonl file); a
+    """Every position of every usable game in `path` (a .jsonl file or a folder of .sgf); a
     ConfigError (one line) if there is none."""
     path = Path(path)
     if path.is_dir():
@@ -75,28 +82,30 @@ def load(path: str | Path, env) -> Dataset:
     elif path.suffix == ".jsonl" and path.exists():
         records, skipped = _jsonl_records(path, env)
     else:
-        raise ConfigError(f"{path}: expected a folder of .sgf files or a .jsonl file of games")
+        raise ConfigError(f"{path}: expected a .jsonl file of games or a folder of .sgf files")
     if not records:
         raise ConfigError(f"{path}: no usable games (skipped: {dict(skipped) or 'none found'})")
-    return _replay_all(records, dict(skipped), env)
+    return to_dataset(records, dict(skipped), env)
 
 
 def _sgf_records(folder: Path, env):
     if not env.id.startswith("go_"):
         raise ConfigError(f"SGF games are Go records; {env.id} needs a .jsonl file of games")
+    from alphazero.go import sgf  # Go records only: the core loop imports no Go tooling
+
     games, skipped = sgf.read_folder(folder, size=env.observation_shape[0])
-    draws = ("0", "draw", "jigo")
+    return [_go_record(g) for g in games], skipped
 
-    def outcome(game: sgf.Game) -> float | None:
-        if game.winner is not None:
-            return 1.0 if game.winner == "b" else -1.0
-        return 0.0 if game.result.lower() in draws else None
 
-    def opening(game: sgf.Game) -> int:  # written by the match runner (alphazero/go/match.py)
-        found = re.search(r"random opening moves (\d+)", game.comment)
-        return int(found.group(1)) if found else 0
-
-    return [_Record(g.moves, outcome(g), opening(g)) for g in games], skipped
+def _go_record(game: sgf.Game) -> Record:
+    """A Go game's moves, Black's outcome (from RE) and random opening (from the root comment)."""
+    outcome = None
+    if game.winner is not None:
+        outcome = 1.0 if game.winner == "b" else -1.0
+    elif game.result.lower() in ("0", "draw", "jigo"):
+        outcome = 0.0
+    found = re.search(r"random opening moves (\d+)", game.comment)  # alphazero/go/match.py
+    return Record(game.moves, outcome, int(found.group(1)) if found else 0)
 
 
 def _jsonl_records(path: Path, env):
@@ -104,19 +113,43 @@ def _jsonl_records(path: Path, env):
     for line in path.read_text().splitlines():
         try:
             game = json.loads(line)
-            if game.get("game", env.id) != env.id:
-                raise KeyError
-            moves = [int(a) for a in game["moves"]]
-            targets, values = game.get("targets"), game.get("values")
-            if any(x is not None and len(x) != len(moves) for x in (targets, values)):
-                raise ValueError
-            record = _Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)),
-                             game.get("instance"), targets, values)  # fmt: skip
+            if "result" in game:  # a Go match record: skipped or kept as an SGF game would be
+                record, reason = _match_record(game, env)
+                if reason:
+                    skipped[reason] = skipped.get(reason, 0) + 1
+                    continue
+            else:
+                record = _action_record(game, env)
         except (ValueError, KeyError, TypeError, AttributeError):
             skipped[unreadable] = skipped.get(unreadable, 0) + 1
             continue
         records.append(record)
     return records, skipped
+
+
+def _match_record(line: dict, env) -> tuple[Record | None, str | None]:
+    """A line of the match runner as a record, or the reason it is skipped."""
+    if not env.id.startswith("go_"):
+        raise KeyError("a Go match record")
+    if int(line["size"]) != env.observation_shape[0]:
+        return None, f"board size {line['size']}"
+    if not line["moves"]:
+        return None, "no moves"
+    from alphazero.go import sgf  # Go records only: the core loop imports no Go tooling
+
+    return _go_record(sgf.record_to_game(line)), None
+
+
+def _action_record(game: dict, env) -> Record:
+    """A line of action sequences (scripts/make_expert_games.py), checked for its game."""
+    if game.get("game", env.id) != env.id:
+        raise KeyError("another game")
+    moves = [int(a) for a in game["moves"]]
+    targets, values = game.get("targets"), game.get("values")
+    if any(x is not None and len(x) != len(moves) for x in (targets, values)):
+        raise ValueError("targets or values of another length")
+    return Record(moves, game.get("outcome"), int(game.get("opening_moves", 0)),
+                   game.get("instance"), targets, values)  # fmt: skip
 
 
 def _replay_game(env, start, moves: jax.Array):
@@ -135,7 +168,9 @@ def _replay_game(env, start, moves: jax.Array):
     return observations, legal.all()
 
 
-def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) -> Dataset:
+def to_dataset(records: list[Record], skipped: dict, env, chunk: int = 256) -> Dataset:
+    """Replays `records` in `env` (jitted, `chunk` games at a time) into one Dataset; `skipped`
+    counts the games left out on the way, by reason."""
     length = max(len(r.moves) for r in records)
     moves = np.full((len(records), length), -1, np.int32)
     for i, r in enumerate(records):
@@ -181,7 +216,7 @@ def _replay_all(records: list[_Record], skipped: dict, env, chunk: int = 256) ->
     return Dataset(samples, game, move, lengths[game, 0], sequence.ravel()[game], skipped)
 
 
-def _start_states(records: list[_Record], env):
+def _start_states(records: list[Record], env):
     """[G] start states: env.init_instance(**instance) for puzzles, else the initial position."""
     if records[0].instance is None:
         start = env.init(jax.random.PRNGKey(0))

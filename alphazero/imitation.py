@@ -7,7 +7,7 @@ improved it with self-play RL and search. Here the same network learns with the 
     pi = one-hot(expert move)            policy target (`action_weights`)
     z  = the game's outcome, mover's view  value target (`mask` 0 where the result is unknown)
 
-    dataset = imitation.load("data/go_9x9_gnugo10", env)  # demonstrations.py: games -> samples
+    dataset = imitation.load("data/go_9x9_gnugo10.jsonl", env)  # demonstrations.py: samples
     train_set, held_out = imitation.split(dataset, 0.1, seed=0)    # by game, never by position
     report = imitation.evaluate(params, held_out)                   # top-1/5, value MSE, by phase
     loop = imitation.run(config, env, loop, workdir, writer)       # the whole phase, resumable

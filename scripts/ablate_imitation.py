@@ -1,6 +1,6 @@
 """What each phase of the AlphaGo recipe buys: RL from scratch, imitation only, imitation then RL.
 
-    python scripts/ablate_imitation.py --preset go_7x7 --data data/go_7x7_gnugo10 \
+    python scripts/ablate_imitation.py --preset go_7x7 --data data/go_7x7_gnugo10.jsonl \
         --minutes 15 --points 3 --seeds 0 1 2 --out runs/ablation_7x7
 
 Every arm trains the preset's network for the same wall-clock budget (`--minutes`, counted by the
@@ -17,7 +17,8 @@ with a 95% bootstrap interval, and the table times two rungs: a 50% score agains
 
 Everything is resumable: each arm is an `alphazero train` workdir under `--out`, continued with a
 larger `train.max_minutes` per point, and every evaluated point is a line in `--out`/points.jsonl
-that is never recomputed. `--report` only reads points.jsonl and writes the table and the plots.
+that is never recomputed; the point's games are `--out`/<arm>_seed<seed>/points/<tag>.jsonl.
+`--report` only reads points.jsonl and writes the table and the plots.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from tqdm import tqdm
 from alphazero import config as config_lib
 from alphazero import presets
 from alphazero.go import match, ratings
+from alphazero.go.records import read_games
 
 ARMS = ("scratch", "imitation", "imitation_rl")
 ROOT = Path(__file__).resolve().parents[1]
-KOMI = {7: 8.5, 9: 7.5}
+SIZES = (7, 9)
 
 
 def smoke(config: config_lib.Config) -> config_lib.Config:
@@ -93,10 +95,10 @@ def evaluate_point(workdir: Path, size: int, games: int, ladder: list[dict], tag
 
     name = f"agent-{tag}"
     player = match.agent_player(load_agent(workdir, simulations=simulations), name=name)
-    out = workdir / "points" / tag
+    out = workdir / "points" / f"{tag}.jsonl"
     records = []
     for opponent in ("gnugo-10", "random"):
-        records += match.play(player, match.player(opponent), size, KOMI[size], games, out,
+        records += match.play(player, match.player(opponent), size, match.KOMI[size], games, out,
                               parallel=16, comment=f"ablation point {tag}")  # fmt: skip
     me = next(r for r in ratings.fit(records + ladder, anchor="gnugo-10") if r.name == name)
     won = lambda o: sum(r["winner"] == ("B" if r["black"] == name else "W")  # noqa: E731
@@ -199,8 +201,8 @@ def report(out: Path, minutes: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", default="go_7x7", choices=[f"go_{n}x{n}" for n in KOMI])
-    parser.add_argument("--data", default="data/go_7x7_gnugo10", help="expert games (SGF folder)")
+    parser.add_argument("--preset", default="go_7x7", choices=[f"go_{n}x{n}" for n in SIZES])
+    parser.add_argument("--data", default="data/go_7x7_gnugo10.jsonl", help="expert games")
     parser.add_argument("--minutes", type=float, default=15.0, help="wall-clock budget per arm")
     parser.add_argument("--points", type=int, default=3, help="evaluations per RL arm")
     parser.add_argument("--steps", type=int, default=1500, help="supervised steps (both arms)")
@@ -221,7 +223,7 @@ def main() -> None:
         if min(args.minutes, args.points, args.steps, args.games) <= 0 or args.games % 2:
             sys.exit("error: --minutes, --points, --steps must be positive, --games even")
         out.mkdir(parents=True, exist_ok=True)
-        ladder = [json.loads(x) for x in Path(args.ladder).read_text().splitlines()]
+        ladder = read_games(args.ladder)
         per_seed = sum(1 if arm == "imitation" else args.points for arm in args.arms)
         done = len([p for p in read_points(out) if p["seed"] in args.seeds])
         with tqdm(total=per_seed * len(args.seeds), initial=done, unit="point") as bar:

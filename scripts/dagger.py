@@ -7,8 +7,8 @@ no-regret online learning") lets the learner play, asks the expert what it would
 each position the learner met, adds those answers to the data and trains again. One round here
 (docs/deviations.md):
 
-    1. games: the agent's recorded games (folders written by `alphazero eval`: games.jsonl and
-       SGFs), each distinct move sequence once;
+    1. games: the agent's recorded games (the games.jsonl files `alphazero eval` writes, one line
+       per game with its moves), each distinct move sequence once;
     2. label: GNU Go at `--level` replays each game over GTP and, in every position where the
        agent was to move, answers `reg_genmove` (the move it would play, not played). One JSON
        line per game in `--labels` (demonstrations.py's format: `targets` lists GNU Go's move at
@@ -24,7 +24,8 @@ each position the learner met, adds those answers to the data and trains again. 
        (held-out expert and learner-position agreement, value errors) in OUT/report.json.
        Resumable from its checkpoints.
 
-    python scripts/dagger.py --workdir runs/go_9x9_imitation --games runs/go_9x9_imitation/ladder \\
+    python scripts/dagger.py --workdir runs/go_9x9_imitation \\
+        --games runs/go_9x9_imitation/ladder/games.jsonl \\
         --labels runs/go_9x9_dagger/labels.jsonl --out runs/go_9x9_dagger
 """
 
@@ -45,6 +46,7 @@ from tqdm.auto import tqdm
 from alphazero import checkpoint, imitation
 from alphazero.go import sgf
 from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
+from alphazero.go.records import read_games
 from games import go
 from games import go_coordinates as coords
 
@@ -54,7 +56,7 @@ class Args:
     workdir: Path
     """The imitation run (its `imitation/` checkpoints and config.json)."""
     games: tuple[Path, ...]
-    """Match folders of the agent's games (games.jsonl + SGFs, as `alphazero eval` writes)."""
+    """Games files of the agent's games (games.jsonl, as `alphazero eval` writes them)."""
     labels: Path
     """JSON-lines file of labelled games (created; appended to, so an interrupted run goes on)."""
     out: Path
@@ -78,19 +80,18 @@ class Args:
     """Value target = tanh(estimated area margin / this), mover's view (points)."""
 
 
-def learner_games(folders: tuple[Path, ...]) -> list[dict]:
-    """Each distinct (moves, agent colour) among the games of the folders, in folder order: dicts
-    with `source` (SGF path), `moves` (pgx actions) and `colour` ('b' or 'w', the agent's)."""
+def learner_games(files: tuple[Path, ...]) -> list[dict]:
+    """Each distinct (moves, agent colour) among the games of the files, in file order: dicts
+    with `source` ("FILE#LINE", the line from 0), `moves` (pgx actions) and `colour` ('b' or 'w',
+    the agent's)."""
     seen, out = set(), []
-    for folder in folders:
-        for line in (folder / "games.jsonl").read_text().splitlines():
-            record = json.loads(line)
+    for path in files:
+        for i, record in enumerate(read_games(path)):
             colour = "b" if record["black"].startswith("agent") else "w"
-            moves = sgf.read_game(folder / record["sgf"]).moves
+            moves = sgf.record_to_game(record).moves
             if (key := (colour, tuple(moves))) not in seen:
                 seen.add(key)
-                out.append({"source": str(folder / record["sgf"]), "moves": moves,
-                             "colour": colour})  # fmt: skip
+                out.append({"source": f"{path}#{i}", "moves": moves, "colour": colour})
     return out
 
 
@@ -192,9 +193,9 @@ def learner_dataset(args: Args, env) -> imitation.Dataset:
 
 
 def main(args: Args) -> None:
-    missing = [str(f) for f in args.games if not (f / "games.jsonl").exists()]
+    missing = [str(f) for f in args.games if not f.is_file()]
     if missing:
-        sys.exit(f"error: no games.jsonl in {', '.join(missing)}")
+        sys.exit(f"error: no games file {', '.join(missing)}")
     try:
         config, env, start = imitation.fine_tune_start(
             args.workdir, args.out, "dagger", args.steps, args.learning_rate

@@ -4,32 +4,25 @@
         --num-games 200 --out docs/results/ladder_9x9
 
 Each pair plays `--num-games` games through the match runner (colours alternate, GNU Go with the
-CGOS flags and a distinct seed per game), SGFs and one JSON line per game land in `--out`. Stopping
-and rerunning continues every pair where it stopped. The Bradley-Terry fit over every game in
-`--out` (plus any `--with` folders, such as an agent's games against the same rungs) is written to
-`--out`/ratings.md and printed.
+CGOS flags and a distinct seed per game), one JSON line per game in `--out`/games.jsonl (SGF on
+demand: `alphazero sgf export`). Stopping and rerunning continues every pair where it stopped. The
+Bradley-Terry fit over every game in `--out` (plus any `--with` folders, such as an agent's games
+against the same rungs) is written to `--out`/ratings.md and printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from alphazero.go import match, ratings
-
-KOMI = {5: 24.5, 7: 8.5, 9: 7.5, 19: 7.5}
-
-
-def records_in(folder: Path) -> list[dict]:
-    path = folder / "games.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+from alphazero.go.records import played, read_games
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, choices=sorted(KOMI), default=9)
+    parser.add_argument("--size", type=int, choices=sorted(match.KOMI), default=9)
     parser.add_argument("--pairs", nargs="+", required=True, help="A:B, e.g. gnugo-1:gnugo-10")
     parser.add_argument("--num-games", type=int, default=200, help="games per pair")
     parser.add_argument("--parallel", type=int, default=4, help="games (engine pairs) at once")
@@ -46,15 +39,17 @@ def main() -> None:
     out = Path(args.out)
     for i, (a, b) in enumerate(pairs):
         records = match.play(
-            a, b, args.size, KOMI[args.size], args.num_games, out, seed=args.seed + 100_000 * i,
-            parallel=args.parallel, comment=f"ladder {args.size}x{args.size}", progress=True,
+            a, b, args.size, match.KOMI[args.size], args.num_games, out / "games.jsonl",
+            seed=args.seed + 100_000 * i, parallel=args.parallel,
+            comment=f"ladder {args.size}x{args.size}", progress=True,
         )  # fmt: skip
-        done = match.played(out, a.name, b.name)
+        done = played(out / "games.jsonl", a.name, b.name)
         wins = sum(r["winner"] == ("B" if r["black"] == a.name else "W") for r in done)
         flagged = sum(r["disagreement"] for r in done)
         print(f"{a.name} vs {b.name}: {wins}/{len(done)} wins ({len(records)} new), "
               f"{flagged} referee/GNU Go disagreements")  # fmt: skip
-    games = records_in(out) + [r for folder in args.extra for r in records_in(Path(folder))]
+    folders = [out, *map(Path, args.extra)]
+    games = [r for folder in folders for r in read_games(folder / "games.jsonl")]
     names = {r["black"] for r in games} | {r["white"] for r in games}
     levels = [int(n[6:]) for n in names if n.startswith("gnugo-") and n[6:].isdigit()]
     anchor = "gnugo-10" if 10 in levels else f"gnugo-{max(levels)}" if levels else sorted(names)[0]

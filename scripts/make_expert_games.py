@@ -1,18 +1,18 @@
 """Expert games for the imitation phase (alphazero/imitation.py), resumable.
 
-    python scripts/make_expert_games.py --game go_9x9 --num-games 1000 --out data/go_9x9_gnugo10
-    python scripts/make_expert_games.py --game go_7x7 --num-games 2000 --out data/go_7x7_gnugo10
+    python scripts/make_expert_games.py --game go_9x9 --num-games 1000 \
+        --out data/go_9x9_gnugo10.jsonl
     python scripts/make_expert_games.py --game connect_four --num-games 2000 --out data/c4.jsonl
 
 Go: GNU Go (Debian package `gnugo`) at a fixed level plays both colours of each game in one GTP
 process (`--chinese-rules --capture-all-dead --positional-superko`, seed `--seed` + game number),
-refereed move by move by pgx through the match runner (alphazero/go/match.py), written as one SGF
-per game plus a JSON line. Killing the script and running it again continues at the next
-unplayed game.
+refereed move by move by pgx through the match runner (`match.expert_games`, alphazero/go/match.py),
+one JSON line per game with its moves. Killing the script and running it again continues at the
+next unplayed game (the games already in the file are counted).
 Seeds alone give few distinct games (GNU Go only breaks ties between equal moves at random: 8
 distinct games in 40 on 7x7), so game g first plays g % (K+1) uniformly random moves that do not
-fill an own eye, K = `--random-opening-moves`; they are in the SGF (comment "random opening moves
-k") and are not imitation targets.
+fill an own eye, K = `--random-opening-moves`; the record counts them (`opening_moves`) and they
+are not imitation targets.
 
 Tic-tac-toe and connect four: the exact minimax player and depth-D alpha-beta (games/) play both
 sides with random tie-breaking among equally good moves, after `--random-opening-moves` uniformly
@@ -40,27 +40,19 @@ import jax.numpy as jnp
 import numpy as np
 
 import games
-from alphazero.go import match, sgf
+from alphazero.go import match
+from alphazero.go.records import summary
 from games import connect_four_alphabeta, tic_tac_toe_solver
 from games.random_player import random_player as random_move
 
-KOMI = {5: 24.5, 7: 8.5, 9: 7.5, 19: 7.5}
-
 
 def go_games(args, size: int, out: Path) -> None:
-    expert = match.gnugo_player(args.level)
-    # One Player object for both sides: one engine per game plays both colours.
-    match.play(
-        expert, expert, size, KOMI[size], args.num_games, out, seed=args.seed,
-        parallel=args.parallel, comment=f"expert games: GNU Go level {args.level} against itself",
-        progress=True, openings=args.random_opening_moves,
+    done = match.expert_games(
+        match.gnugo_player(args.level), out, size, args.num_games, seed=args.seed,
+        parallel=args.parallel, openings=args.random_opening_moves, progress=True,
+        comment=f"expert games: GNU Go level {args.level} against itself",
     )  # fmt: skip
-    done = match.played(out, expert.name, expert.name)
-    black = sum(r["winner"] == "B" for r in done)
-    distinct = len({tuple(sgf.read_game(out / r["sgf"]).moves) for r in done})
-    median = np.median([r["moves"] for r in done])
-    print(f"{out}: {len(done)} games ({distinct} distinct move sequences), Black won {black}, "
-          f"median {median:.0f} moves")  # fmt: skip
+    print(f"{out}: {summary(done)}")
 
 
 def _play_batch(env, player, key: jax.Array, batch: int, opening: int):
@@ -151,7 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--game", required=True, help="go_7x7, go_9x9, tic_tac_toe, connect_four")
     parser.add_argument("--num-games", type=int, required=True)
-    parser.add_argument("--out", required=True, help="folder (Go) or .jsonl file (others)")
+    parser.add_argument("--out", required=True, help="the .jsonl file the games go to")
     parser.add_argument("--level", type=int, default=10, help="GNU Go level (Go)")
     parser.add_argument("--depth", type=int, default=4, help="alpha-beta depth (connect four)")
     parser.add_argument("--random-opening-moves", type=int, default=2,
@@ -167,8 +159,10 @@ def main() -> None:
         sys.exit("error: --num-games and --parallel must be positive")
     if args.game.startswith("go_"):
         size = int(args.game[3:].split("x")[0])
-        if size not in KOMI or not 0 <= args.level <= 10:
-            sys.exit(f"error: Go sizes {sorted(KOMI)}, GNU Go levels 0-10")
+        if size not in match.KOMI or not 0 <= args.level <= 10:
+            sys.exit(f"error: Go sizes {sorted(match.KOMI)}, GNU Go levels 0-10")
+        if Path(args.out).suffix != ".jsonl":
+            sys.exit("error: --out must be a .jsonl file")
         go_games(args, size, Path(args.out))
     elif args.game.startswith("countdown") and args.game != "countdown_token":
         from games import countdown_solver

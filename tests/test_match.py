@@ -1,5 +1,6 @@
 """alphazero/go/match.py, gtp_client.py, ratings.py: the match runner against scripted GTP engines
-and (where installed, as in CI) GNU Go; SGF output; Bradley-Terry ratings with known answers."""
+and (where installed, as in CI) GNU Go; one JSON line per game, checked by replaying it;
+Bradley-Terry ratings with known answers."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import numpy as np
 import pytest
 
 from alphazero.go import match, ratings, sgf
-from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_binary
+from alphazero.go.gtp_client import EngineError, GtpClient
+from alphazero.go.records import check_games, played, read_games, summary
 
 FAKE = str(Path(__file__).resolve().parent / "fake_gtp_engine.py")
-needs_gnugo = pytest.mark.skipif(gnugo_binary() is None, reason="GNU Go not installed")
+needs_gnugo = pytest.mark.usefixtures("needs_gnugo")  # fails under CI, skips elsewhere
 
 
 def fake(mode: str) -> match.Player:
@@ -32,15 +34,19 @@ def test_gtp_client__replies_and_errors():
 
 
 def test_match__random_against_a_passing_engine(tmp_path):
-    records = match.play(match.random_player(), fake("pass"), 5, 0.5, 4, tmp_path, parallel=4)
+    out = tmp_path / "games.jsonl"
+    records = match.play(match.random_player(), fake("pass"), 5, 0.5, 4, out, parallel=4)
     assert [r["black"] for r in records] == ["random-no-eyefill", "fake-pass"] * 2
     for r in records:  # the engine only passes, so random owns the board when the game ends
         random_colour = "B" if r["black"] == "random-no-eyefill" else "W"
         assert r["winner"] == random_colour and r["result"].startswith(f"{random_colour}+")
-    lines = (tmp_path / "games.jsonl").read_text().splitlines()
+    lines = out.read_text().splitlines()
     assert len(lines) == 4 and json.loads(lines[0])["game"] == 0
-    game = sgf.read_game(tmp_path / records[1]["sgf"])
-    assert game.black == "fake-pass" and game.moves == records[1]["actions"]
+    assert read_games(out) == records and list(tmp_path.iterdir()) == [out]  # no SGF
+    assert records[1]["moves"][0] == "pass" and len(records[1]["moves"]) == records[1]["num_moves"]
+    assert check_games(records) == [None] * 4  # the referee replays them to their results
+    with pytest.raises(ValueError, match="a .jsonl file"):
+        match.play(match.random_player(), fake("pass"), 5, 0.5, 1, tmp_path)
 
 
 def test_match__every_batch_draws_new_random_moves():
@@ -48,47 +54,78 @@ def test_match__every_batch_draws_new_random_moves():
     (random openings, sampled agent moves) must not repeat from batch to batch."""
     records = match.play(match.random_player(), fake("pass"), 5, 0.5, 8, parallel=4)
     for g in range(4):
-        assert records[g]["actions"] != records[g + 4]["actions"], g
+        assert records[g]["moves"] != records[g + 4]["moves"], g
 
 
 def test_match__openings_one_engine_for_both_colours(tmp_path):
     """A player against itself (same object) runs one engine per game; game g opens with
-    g % 3 random moves, recorded in the SGF, and the engine is told about them."""
+    g % 3 random moves, recorded in the line and the SGF comment, and the engine is told."""
     engine = fake("pass")
-    records = match.play(engine, engine, 5, 0.5, 3, tmp_path, parallel=3, openings=2)
+    records = match.play(engine, engine, 5, 0.5, 3, None, parallel=3, openings=2)
     assert [r["opening_moves"] for r in records] == [0, 1, 2]
-    assert [r["actions"][: r["opening_moves"]].count(25) for r in records] == [0, 0, 0]
-    assert "random opening moves 2" in sgf.read_game(tmp_path / records[2]["sgf"]).comment
+    assert [r["moves"][: r["opening_moves"]].count("pass") for r in records] == [0, 0, 0]
+    assert "random opening moves 2" in sgf.record_to_game(records[2]).comment
 
 
+@pytest.mark.slow
 def test_match__continues_an_interrupted_match_without_replaying(tmp_path):
-    first = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, tmp_path, parallel=2)
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*.sgf")}
-    rest = match.play(match.random_player(), fake("pass"), 5, 0.5, 5, tmp_path, parallel=2)
+    out = tmp_path / "games.jsonl"
+    first = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, out, parallel=2)
+    before = out.read_text()
+    rest = match.play(match.random_player(), fake("pass"), 5, 0.5, 5, out, parallel=2)
     assert [r["game"] for r in first + rest] == [0, 1, 2, 3, 4]
-    assert all(p.read_bytes() == data for p, data in before.items())  # nothing rewritten
-    assert len(match.played(tmp_path, "fake-pass", "random-no-eyefill")) == 5
-    assert match.play(match.random_player(), fake("pass"), 5, 0.5, 5, tmp_path) == []
+    assert out.read_text().startswith(before)  # nothing rewritten
+    assert len(played(out, "fake-pass", "random-no-eyefill")) == 5
+    assert match.play(match.random_player(), fake("pass"), 5, 0.5, 5, out) == []
+
+
+def test_expert_games__both_colours_resumable_by_counting_lines(tmp_path):
+    """match.expert_games (scripts/make_expert_games.py): one engine plays both colours; a rerun
+    after an interruption counts the lines already written and plays only the rest."""
+    out, engine = tmp_path / "experts.jsonl", fake("pass")
+    first = match.expert_games(engine, out, 5, 2, parallel=2, openings=1)
+    assert len(first) == 2 and all(r["black"] == r["white"] == "fake-pass" for r in first)
+    every = match.expert_games(engine, out, 5, 3, parallel=2, openings=1)
+    assert every[:2] == first and [r["game"] for r in every] == [0, 1, 2]
+    assert [r["opening_moves"] for r in every] == [0, 1, 0]
+    assert "expert games: fake-pass against itself" in sgf.record_to_game(every[1]).comment
+    assert summary(every).startswith("3 games (")
+
+
+def test_check_games__finds_a_wrong_margin_length_result_and_move(tmp_path):
+    records = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, parallel=2)
+    good = records[0]
+    bad = [
+        dict(good, referee_margin=good["referee_margin"] + 1),
+        dict(good, num_moves=good["num_moves"] + 1),
+        dict(good, moves=good["moves"][:-2], num_moves=good["num_moves"] - 2),  # not ended
+        dict(good, moves=[good["moves"][0]] * 2 + good["moves"][2:]),  # the same point twice
+        dict(good, moves=["Z9"] + good["moves"][1:]),
+        {k: v for k, v in good.items() if k != "moves"},  # a summary line without moves
+    ]
+    problems = check_games([good, *bad])
+    assert problems[0] is None and all(problems[1:]), problems
+    assert "replayed margin" in problems[1] and "not num_moves" in problems[2]
+    assert "had not ended" in problems[3] and "move 2" in problems[4]
+    assert "unreadable move" in problems[5] and "no move list" in problems[6]
 
 
 @pytest.mark.parametrize("mode,suffix", [("resign", "R"), ("garbage", "F"), ("die", "F")])
 def test_match__resignation_and_forfeits(mode, suffix):
     records = match.play(fake(mode), match.random_player(), 5, 0.5, 2, parallel=2)
     assert [r["result"] for r in records] == [f"W+{suffix}", f"B+{suffix}"]
-    assert [r["moves"] for r in records] == [0, 1]  # decided at the engine's first move
+    assert [r["num_moves"] for r in records] == [0, 1]  # decided at the engine's first move
+    assert check_games(records) == [None, None]  # no score to check, moves replay
 
 
 @needs_gnugo
 def test_match__gnugo_beats_random_and_agrees_with_the_referee(tmp_path):
-    records = match.play(match.random_player(), match.gnugo_player(0), 5, 24.5, 4, tmp_path)
+    records = match.play(match.random_player(), match.gnugo_player(0), 5, 24.5, 4)
     assert all(r["winner"] == ("W" if r["black"] == "random-no-eyefill" else "B") for r in records)
     assert not any(r["disagreement"] for r in records)
     assert all(r["engine_winner"] in ("B", "W") for r in records)
-    for r in records:  # the SGF replays under pgx to the referee's final score
-        game = sgf.read_game(tmp_path / r["sgf"])
-        assert game.result == r["result"] and len(game.moves) == r["moves"]
-        sgf.replay(game)
-    assert len({tuple(r["actions"]) for r in records}) == 4  # distinct games (distinct seeds)
+    assert check_games(records) == [None] * 4  # replayed to the referee's final score
+    assert len({tuple(r["moves"]) for r in records}) == 4  # distinct games (distinct seeds)
 
 
 def test_tromp_taylor_passes__pass_only_to_win_or_with_nothing_else_to_play():
@@ -157,6 +194,7 @@ def test_ratings__undefeated_player_is_finite_and_table_renders():
         ratings.fit(records, anchor="gnugo-10")
 
 
+@pytest.mark.slow
 def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, capsys):
     from alphazero import cli
 
@@ -172,8 +210,8 @@ def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, ca
     assert json.loads(lines[-1])["black"] == "agent-0@2-gumbel" and len(lines) == 3
     cli.main([*argv, *flags, "--pass-rule", "tromp-taylor", "--num-games", "1"])
     last = json.loads((out / "games.jsonl").read_text().splitlines()[-1])
-    game = sgf.read_game(out / last["sgf"])  # the agent (Black) never passes while it can play
-    assert last["black"] == "agent-0@2-ttpass" and game.moves[0] != 25
+    # the agent (Black) never passes while it can play
+    assert last["black"] == "agent-0@2-ttpass" and last["moves"][0] != "pass"
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--step", "7"])

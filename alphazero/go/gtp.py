@@ -38,7 +38,7 @@ import numpy as np
 
 from alphazero import search
 from alphazero.agent import Agent
-from alphazero.go import match
+from alphazero.go import referee
 from games import go
 from games import go_coordinates as coords
 
@@ -88,7 +88,7 @@ class Engine:
         self.env = env
         self._init = jax.jit(env.init)
         self._step = jax.jit(env.step)
-        self._superko = jax.jit(match.superko_moves(env))
+        self._superko = jax.jit(referee.superko_moves(env))
         self._black_margin = jax.jit(go.black_margin)  # eager: 0.15 s a call
 
     def clear_board(self) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alphazero.go import match, ratings
+from alphazero.go.records import read_games
 from games import go
 
 
@@ -81,7 +82,7 @@ def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: 
         wins = sum(r["winner"] == ("B" if r["black"] == name else "W") for r in records)
         flagged = sum(r["disagreement"] for r in records)
         print(f"{name} vs {opponent.name}: {wins}/{len(records)} wins, {flagged} disagreements")
-    records = match.read_games(games_file)
+    records = read_games(games_file)
     table = ratings.fit(records, anchor=anchor_of([r["white"] for r in records]
                                                  + [r["black"] for r in records]))  # fmt: skip
     (Path(out) / "ratings.md").write_text(ratings.markdown(table) + "\n")

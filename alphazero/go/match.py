@@ -1,7 +1,7 @@
-"""Match runner for Go: two players, B games at once, an independent referee, SGF + JSONL out.
+"""Match runner for Go: two players, B games at once, an independent referee, one JSON line a game.
 
     records = match.play(match.agent_player(agent), match.gnugo_player(10), size=9, komi=7.5,
-                         num_games=20, out_dir="runs/ladder/agent_vs_gnugo10")
+                         num_games=20, out="runs/ladder/games.jsonl")
 
 A player is either in-process and batched (the agent: one search over all games per ply; a random
 player that never fills its own eyes) or an external GTP engine, one process per game, all asked
@@ -10,7 +10,9 @@ its rules (an illegal move forfeits the game), the game ends on two passes, posi
 the 2*N*N move cap (pgx's own limit), and the winner is pgx's area score of the final position.
 Games against GNU Go also ask it for `final_score`; a game where its winner differs from the
 referee's is flagged (`disagreement` in the JSONL line). Player A is Black in even games, White in
-odd ones. Every game is written as an SGF file and a JSON line (alphazero/go/sgf.py).
+odd ones. Every game is one JSON line of the match's .jsonl file, with its whole move list (the
+record format: alphazero/go/sgf.py); `alphazero sgf export` turns lines into SGF files on demand,
+and records.py reads and checks them. The referee is referee.py.
 """
 
 from __future__ import annotations
@@ -24,16 +26,17 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pgx.go import Go
 from tqdm import tqdm
 
 from alphazero import search
-from alphazero.go import sgf
 from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
+from alphazero.go.records import played
+from alphazero.go.referee import Referee
 from games import go
 from games import go_coordinates as coords
 
 RESIGN = -1
+KOMI = {5: 24.5, 7: 8.5, 9: 7.5, 19: 7.5}  # by board size: the presets', CGOS's on 9x9
 
 
 @dataclasses.dataclass
@@ -131,38 +134,6 @@ def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
     return jnp.concatenate([board, (legal[:, -1] & may_pass)[:, None]], axis=1)
 
 
-def superko_moves(env):
-    """(state) -> [A] bool: the moves that would repeat an earlier position (pgx: mover loses)."""
-    actions = jnp.arange(env.num_actions)
-    return lambda state: jax.vmap(lambda a: go.repeats_position(env.step(state, a)))(actions)
-
-
-class Referee:
-    """pgx Go over a batch of games, with positional-superko moves removed from the legal set."""
-
-    def __init__(self, size: int, komi: float, batch: int):
-        self.size, self.komi = size, komi
-        env = Go(size=size, komi=komi)
-        self.env = env
-        self._init = jax.jit(lambda k: jax.vmap(env.init)(jax.random.split(k, batch)))
-        self._step = jax.jit(jax.vmap(env.step))
-        self._superko = jax.jit(jax.vmap(superko_moves(env)))
-        self._black_margin = jax.jit(jax.vmap(go.black_margin, in_axes=(0, None)))
-
-    def init(self, key):
-        return self._init(key)
-
-    def legal(self, states) -> np.ndarray:
-        return np.asarray(states.legal_action_mask) & ~np.asarray(self._superko(states))
-
-    def step(self, states, actions: np.ndarray):
-        return self._step(states, jnp.asarray(actions, jnp.int32))
-
-    def black_margin(self, states) -> np.ndarray:
-        """Black's area - White's area - komi, per game."""
-        return np.asarray(self._black_margin(states, self.komi))
-
-
 @dataclasses.dataclass
 class _Table:
     """The games of one batch while they are played."""
@@ -251,14 +222,7 @@ def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply
             table.result[g] = f"{other}+{'R' if actions[g] == RESIGN else 'F'}"
             table.done[g] = True
     running = ~table.done
-    safe = np.where(running, actions, coords.pass_action(referee.size))
-    stepped = referee.step(states, safe)
-    keep = jnp.asarray(~running)
-    states = jax.tree.map(
-        lambda old, new: jnp.where(keep.reshape((-1,) + (1,) * (old.ndim - 1)), old, new),
-        states,
-        stepped,
-    )
+    states = referee.step_where(states, actions, running)
     for g in np.flatnonzero(running):
         table.moves[g].append(int(actions[g]))
         mover = a if a_moves[g] else b
@@ -289,8 +253,10 @@ def _records(a: Player, b: Player, referee: Referee, table: _Table, states, game
                 white=white.name,
                 result=result,
                 winner=result[0],
-                moves=len(table.moves[i]),
-                actions=table.moves[i],
+                num_moves=len(table.moves[i]),
+                moves=[coords.action_to_gtp(action, referee.size) for action in table.moves[i]],
+                size=referee.size,
+                komi=referee.komi,
                 referee_margin=float(margins[i]),
                 engine_winner=engine_winner,
                 disagreement=engine_winner is not None and engine_winner != result[0],
@@ -307,7 +273,7 @@ def play(
     size: int,
     komi: float,
     num_games: int,
-    out_dir: str | Path | None = None,
+    out: str | Path | None = None,
     seed: int = 0,
     parallel: int = 16,
     comment: str = "",
@@ -315,12 +281,15 @@ def play(
     openings: int = 0,
 ) -> list[dict]:
     """Plays games 0 .. `num_games`-1 of A against B, `parallel` at once; A is Black in even games.
-    Game g starts with g % (`openings` + 1) uniformly random moves (no eye filling), recorded in
-    its SGF comment as "random opening moves k" (imitation does not learn them).
+    Game g starts with g % (`openings` + 1) uniformly random moves (no eye filling), recorded as
+    its `opening_moves` (imitation does not learn them).
 
-    With `out_dir`, games already recorded there for this pairing are kept and not replayed, so an
-    interrupted match continues where it stopped (game g always uses seed `seed + g`)."""
-    first = len(played(out_dir, a.name, b.name)) if out_dir is not None else 0
+    With `out` (a .jsonl file), each game is appended to it as one line; games already there for
+    this pairing are kept and not replayed, so an interrupted match continues where it stopped
+    (game g always uses seed `seed` + g)."""
+    if out is not None and Path(out).suffix != ".jsonl":
+        raise ValueError(f"{out}: games are written to a .jsonl file")
+    first = len(played(out, a.name, b.name)) if out is not None else 0
     records = []
     bar = tqdm(total=num_games, initial=min(first, num_games), disable=not progress, unit="game",
                desc=f"{a.name} vs {b.name}")  # fmt: skip
@@ -330,31 +299,26 @@ def play(
         batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed, openings)
         for record in batch:
             record["seconds"] = round((time.perf_counter() - began) / len(batch), 2)
+            record.update(comment=comment, date=time.strftime("%Y-%m-%d"))
         records += batch
-        if out_dir is not None:
-            _write(Path(out_dir), batch, size, komi, comment, f"{a.name}_vs_{b.name}")
+        if out is not None:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            with Path(out).open("a") as lines:
+                lines.writelines(json.dumps(record) + "\n" for record in batch)
         bar.update(len(batch))
     bar.close()
     return records
 
 
-def played(out_dir: str | Path | None, a: str, b: str) -> list[dict]:
-    """The records in `out_dir`/games.jsonl of games between players named `a` and `b`."""
-    path = Path(out_dir or "") / "games.jsonl"
-    if out_dir is None or not path.exists():
-        return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in records if {r["black"], r["white"]} == {a, b}]
-
-
-def _write(out_dir: Path, records: list[dict], size: int, komi: float, comment: str, pairing: str):
-    (out_dir / pairing).mkdir(parents=True, exist_ok=True)
-    with (out_dir / "games.jsonl").open("a") as lines:
-        for r in records:
-            text = f"{comment}; seed {r['seed']}".strip("; ")
-            if r["opening_moves"]:
-                text += f"; random opening moves {r['opening_moves']}"
-            game = sgf.Game(size, komi, r["actions"], r["result"], r["black"], r["white"], text)
-            r["sgf"] = f"{pairing}/game_{r['game']:04d}.sgf"
-            sgf.write_game(out_dir / r["sgf"], game)
-            lines.write(json.dumps({k: v for k, v in r.items() if k != "actions"}) + "\n")
+def expert_games(
+    expert: Player, path: str | Path, size: int, num_games: int, seed: int = 0,
+    parallel: int = 4, openings: int = 2, progress: bool = False, comment: str = "",
+) -> list[dict]:  # fmt: skip
+    """Expert games for imitation (data/README.md): `expert` plays both colours of each game in
+    one process, after g % (`openings` + 1) random opening moves in game g, refereed by pgx and
+    appended to `path`. Resumable: the games already in `path` are counted, not replayed. Returns
+    every game in `path`."""
+    comment = comment or f"expert games: {expert.name} against itself"
+    play(expert, expert, size, KOMI[size], num_games, path, seed=seed, parallel=parallel,
+         comment=comment, progress=progress, openings=openings)  # fmt: skip
+    return played(path, expert.name, expert.name)

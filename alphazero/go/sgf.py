@@ -1,19 +1,33 @@
-"""SGF files of Go games (sgfmill): write evaluation games, read folders of games back as samples.
+"""Go game records: one JSON line per game (what the project keeps), SGF files on demand (sgfmill).
 
-    sgf.write_game(path, Game(size=9, komi=7.5, moves=[40, 81, ...], result="B+3.5", ...))
-    game = sgf.read_game(path)                     # Game: size, komi, moves (pgx actions), result
+    record = {"size": 7, "komi": 8.5, "moves": ["D4", "C3", ..., "pass", "pass"], "num_moves": 29,
+              "result": "B+2.5", "black": "gnugo-10", "white": "gnugo-10", "seed": 0,
+              "opening_moves": 0, "comment": "ladder 7x7", "date": "2026-11-23", ...}
+    game = sgf.record_to_game(record)              # Game: size, komi, moves (pgx actions), result
+    text = sgf.from_record(record)                 # the same game as SGF text
+    paths = sgf.export(records, "sgf/")            # one .sgf per record, named by its line
+    game = sgf.read_game(path)                     # any SGF file back into a Game
     games, skipped = sgf.read_folder("games/", size=9)  # usable games, and skipped files per reason
 
-Files are FF[4] with GM[1], SZ, KM, RU (Tromp-Taylor: area scoring of the final position, as pgx
-and CGOS score), PB, PW, RE, DT and a root comment C[] with whatever produced the game (engine
-flags, seeds, checkpoint, simulations). Moves are stored as SGF points (games/go_coordinates.py);
-pass is written `tt` by sgfmill on boards up to 19x19, as many programs expect.
+A record is one line of a games .jsonl file, as the match runner (alphazero/go/match.py) writes
+it: moves as GTP vertices ("D4", "pass"; games/go_coordinates.py), engine- and pgx-independent
+and readable; the result as SGF's RE ("B+3.5", "W+R" resignation, "B+F" forfeit); what produced
+the game in `comment`, `seed` and `opening_moves`. One file per match keeps a thousand games in
+one file instead of a thousand files; SGF is written only when a person wants to look at games
+(`alphazero sgf export`).
+
+SGF files are FF[4] with GM[1], SZ, KM, RU (Tromp-Taylor: area scoring of the final position, as
+pgx and CGOS score), PB, PW, RE, DT and a root comment C[] ("<comment>; seed S; random opening
+moves k"). Moves are SGF points (games/go_coordinates.py); pass is written `tt` by sgfmill on
+boards up to 19x19, as many programs expect. Reading SGF (`read_folder`) is for game collections
+from elsewhere, such as expert games to imitate.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -67,6 +81,43 @@ def write_game(path: str | Path, game: Game) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(to_bytes(game))
     return path
+
+
+def root_comment(record: dict) -> str:
+    """The SGF root comment of a record: "<comment>; seed S[; random opening moves k]"."""
+    text = f"{record.get('comment', '')}; seed {record['seed']}".strip("; ")
+    if record.get("opening_moves"):
+        text += f"; random opening moves {record['opening_moves']}"
+    return text
+
+
+def record_to_game(record: dict) -> Game:
+    """The Game of one record (moves as pgx actions); a ValueError for a vertex off the board."""
+    size = int(record["size"])
+    moves = [coords.gtp_to_action(vertex, size) for vertex in record["moves"]]
+    return Game(size, float(record["komi"]), moves, record["result"], record["black"],
+                record["white"], root_comment(record), record.get("date", ""))  # fmt: skip
+
+
+def game_to_moves(game: Game) -> list[str]:
+    """The GTP vertices of a Game's moves, as a record stores them."""
+    return [coords.action_to_gtp(action, game.size) for action in game.moves]
+
+
+def from_record(record: dict) -> str:
+    """One record as SGF text."""
+    return to_bytes(record_to_game(record)).decode()
+
+
+def export(records: list[dict], folder: str | Path, lines: list[int] | None = None) -> list[Path]:
+    """Writes the records at indices `lines` (default: all) as SGF files
+    `folder`/NNNN_<black>_vs_<white>.sgf, NNNN the record's line in its file (from 0)."""
+    paths = []
+    for i in range(len(records)) if lines is None else lines:
+        record = records[i]
+        name = re.sub(r"[^\w@.+-]", "_", f"{i:04d}_{record['black']}_vs_{record['white']}")
+        paths.append(write_game(Path(folder) / f"{name}.sgf", record_to_game(record)))
+    return paths
 
 
 class UnsupportedGame(ValueError):

@@ -132,6 +132,43 @@ def measure_selfplay(config: Config, env, params, key, repeats: int) -> dict:
     )
 
 
+def rates(
+    config: Config,
+    call_s: Sequence[float],
+    step_s: Sequence[float],
+    peak_by_batch: dict,
+    flops_per_eval: float,
+) -> dict:
+    """The throughputs and the roofline (module docstring) from measured times: self-play call
+    seconds `call_s`, learner step seconds `step_s` (medians taken), forward FLOP/s by batch size.
+    Pure arithmetic, so tests feed it fixed timings; scripts/bench_selfplay.py measures them."""
+    sp, sims = config.selfplay, config.search.num_simulations
+    positions_per_s = sp.num_games * sp.num_moves / statistics.median(call_s)
+    evals_per_s = positions_per_s * (sims + 1)
+    peak = max(peak_by_batch.values())
+    samples_per_s = config.train.batch_size / statistics.median(step_s)
+    needed = config.replay.reuse * positions_per_s
+    return dict(
+        positions_per_s=positions_per_s,
+        simulations_per_s=positions_per_s * sims,
+        evaluations_per_s=evals_per_s,
+        flops_per_evaluation=flops_per_eval,
+        network_flops_per_s=evals_per_s * flops_per_eval,
+        peak_flops_per_s=peak,
+        peak_flops_per_s_by_batch={str(b): f for b, f in peak_by_batch.items()},
+        roofline_fraction=evals_per_s * flops_per_eval / peak,
+        train_samples_per_s=samples_per_s,
+        train_samples_needed_per_s=needed,
+        learner_keeps_up=samples_per_s / needed,
+    )
+
+
+def time_shares(parts: dict, call_s: float) -> dict:
+    """Seconds and shares of one self-play call: the parts timed alone, the rest by subtraction."""
+    seconds = dict(parts, tree_and_rest=call_s - sum(parts.values()))
+    return dict(seconds=seconds, fractions={k: v / call_s for k, v in seconds.items()})
+
+
 def profile(config: Config, env, params, key: jax.Array, call_s: float, repeats: int) -> dict:
     """Where one self-play call's `call_s` seconds go, from the parts timed alone at batch B.
 
@@ -159,8 +196,7 @@ def profile(config: Config, env, params, key: jax.Array, call_s: float, repeats:
     ):
         scanned = jax.jit(lambda xs, fn=fn: jax.lax.scan(lambda c, x: (c, fn(x)), 0.0, xs)[1])
         parts[name] = statistics.median(timed(scanned, xs, repeats=repeats)) * sp.num_moves
-    parts["tree_and_rest"] = call_s - sum(parts.values())
-    return dict(seconds=parts, fractions={k: v / call_s for k, v in parts.items()})
+    return time_shares(parts, call_s)
 
 
 def measure_learner(config: Config, env, loop, trajectory, key, repeats: int) -> list[float]:

@@ -50,7 +50,7 @@ def bench_one(args) -> dict:
     )  # first: the compile is cold
     loop = learner.init_loop_state(env, config)
     step_s = bench.measure_learner(config, env, loop, play.pop("trajectory"), key, 5 * args.repeats)
-    peak, per_batch, flops_per_eval = bench.network_roofline(
+    _, per_batch, flops_per_eval = bench.network_roofline(
         params,
         env,
         key,
@@ -59,11 +59,7 @@ def bench_one(args) -> dict:
         dtype=None if args.dtype == "float32" else args.dtype,
     )  # the peak in the precision self-play uses
 
-    call_s = statistics.median(play["call_s"])
-    positions_per_s = play["positions"] / call_s
-    evals_per_s = positions_per_s * (config.search.num_simulations + 1)
     net = config.network
-    samples_per_s = config.train.batch_size / statistics.median(step_s)
     result = dict(
         preset=args.one,
         game=config.game,
@@ -73,25 +69,16 @@ def bench_one(args) -> dict:
         games_x_moves=f"{sp.num_games} x {sp.num_moves}",
         compile_s=play["compile_s"],
         selfplay_call_s=play["call_s"],
-        positions_per_s=positions_per_s,
-        simulations_per_s=positions_per_s * config.search.num_simulations,
-        evaluations_per_s=evals_per_s,
-        flops_per_evaluation=flops_per_eval,
-        network_flops_per_s=evals_per_s * flops_per_eval,
-        peak_flops_per_s=peak,
-        peak_flops_per_s_by_batch={str(b): f for b, f in per_batch.items()},
-        roofline_fraction=evals_per_s * flops_per_eval / peak,
+        **bench.rates(config, play["call_s"], step_s, per_batch, flops_per_eval),
         selfplay_temp_bytes=play["temp_bytes"],
         trajectory_bytes=play["output_bytes"],
         peak_rss_bytes=bench.peak_rss_bytes(),
         device_peak_bytes=bench.device_peak_bytes(),
         train_step_s=step_s,
-        train_samples_per_s=samples_per_s,
-        train_samples_needed_per_s=config.replay.reuse * positions_per_s,
-        learner_keeps_up=samples_per_s / (config.replay.reuse * positions_per_s),
         trajectory_transfer_s=play["transfer_s"],
     )
     if args.profile:
+        call_s = statistics.median(play["call_s"])
         result["profile"] = bench.profile(config, env, params, key, call_s, args.repeats)
     return result
 
@@ -151,9 +138,9 @@ def main() -> None:
     if args.one:  # child: one preset, JSON on stdout's last line
         print(json.dumps(bench_one(args)))
         return
-    from alphazero import config as config_lib
+    from alphazero import presets
 
-    unknown = [p for p in args.presets if p not in config_lib.PRESETS]
+    unknown = [p for p in args.presets if p not in presets.PRESETS]
     if unknown or args.repeats < 1:
         problem = f"unknown preset {unknown[0]!r}" if unknown else "--repeats must be >= 1"
         print(f"bench_selfplay: error: {problem}", file=sys.stderr)

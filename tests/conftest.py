@@ -10,6 +10,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The tests compile hundreds of small XLA programs and run each briefly, so LLVM's optimisation
+# passes cost more than they save: at level 0 a tiny `train.run` takes 13-15 s against 22 s, cold.
+# Set before jax is imported (pgx's import starts the backend, which reads XLA_FLAGS once);
+# subprocesses (CLI, scripts, tutorials) inherit it. The code compiled is the same HLO, only less
+# optimised machine code; a level the caller set is kept.
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (
+        os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0"
+    ).strip()
+
 import jax
 import pgx
 import pytest
@@ -29,6 +39,13 @@ def pytest_configure(config) -> None:
         os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
     jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests marked slow run first (a stable sort). pytest-xdist hands tests out in this order, so
+    the long end-to-end ones start early and the short ones fill both workers to the end; in
+    collection order the tutorials came last and one worker ran them alone for minutes."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def _memory_mappings() -> int:
@@ -53,6 +70,35 @@ def _free_compiled_code_before_the_mapping_limit():
         jax.clear_caches()
         _JITTED.clear()
         gc.collect()
+
+
+GNUGO_MISSING = (
+    "GNU Go (`gnugo`) is not on PATH nor in /usr/games; CI installs it with apt-get install gnugo"
+)
+
+
+def in_ci() -> bool:
+    """True under CI (`CI` set, as .ci/run and CI services do), where a missing part fails."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_gnugo() -> str:
+    """The GNU Go binary. Missing, the calling test fails under CI (a CI that lost its GNU Go
+    must not pass by skipping every Go match test) and skips elsewhere."""
+    from alphazero.go.gtp_client import gnugo_binary
+
+    binary = gnugo_binary()
+    if binary is None:
+        if in_ci():
+            pytest.fail(GNUGO_MISSING, pytrace=False)
+        pytest.skip(f"{GNUGO_MISSING} (a failure under CI=true)")
+    return binary
+
+
+@pytest.fixture
+def needs_gnugo() -> str:
+    """Tests that play GNU Go: `@pytest.mark.usefixtures("needs_gnugo")` (see require_gnugo)."""
+    return require_gnugo()
 
 
 def load_script(name: str):

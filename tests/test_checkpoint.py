@@ -19,6 +19,7 @@ def _leaves_equal(a, b) -> None:
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 
+@pytest.mark.slow
 def test_checkpoint__round_trip_is_bit_exact(tmp_path, ttt_env):
     config = tiny_config()
     loop = learner.init_loop_state(ttt_env, config)

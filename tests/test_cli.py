@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 
@@ -65,6 +66,7 @@ def test_cli__missing_checkpoint(capsys, tmp_path):
     assert "holds no run" in _run(capsys, "play", "--workdir", str(tmp_path))
 
 
+@pytest.mark.slow
 def test_cli__changed_config_refused_and_nothing_overwritten(capsys, trained):
     before = _digest(trained)
     err = _run(capsys, "train", "--workdir", str(trained), "--train.learning-rate", "0.5")
@@ -72,6 +74,7 @@ def test_cli__changed_config_refused_and_nothing_overwritten(capsys, trained):
     assert _digest(trained) == before
 
 
+@pytest.mark.slow
 def test_cli__corrupt_checkpoint_refused_and_kept(capsys, trained, tmp_path):
     import shutil
 
@@ -128,8 +131,26 @@ def test_cli__tree_bad_input(capsys, argv, message):
     assert message in _run(capsys, *argv)
 
 
+@pytest.mark.slow
 def test_cli__tree_draws_a_trained_run(capsys, trained, tmp_path):
     out = tmp_path / "tree.png"
     cli.main(["tree", "--workdir", str(trained), "--moves", "0,4", "--out", str(out)])
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert f"wrote {out}" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_cli__eval_a_board_game_in_the_arena(capsys, trained, tmp_path):
+    """`alphazero eval` on a non-Go run plays the arena: W/D/L, the score and its interval."""
+    out = tmp_path / "eval.json"
+    argv = ["eval", "--workdir", str(trained), "--simulations", "2", "--num-games", "4"]
+    cli.main([*argv, "--opponents", "random", "minimax", "--out", str(out)])
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split(" vs ")[1].split(":")[0] for line in printed] == ["random", "minimax"]
+    report = json.loads(out.read_text())
+    minimax = report["results"]["minimax"]
+    assert minimax["loss_rate"] + minimax["draw_rate"] + minimax["win_rate"] == pytest.approx(1)
+    assert minimax["win_rate"] == 0  # nothing beats perfect play
+    low, high = minimax["score_95ci"]
+    assert low <= minimax["score"] <= high and report["num_games"] == 4
+    assert "unknown opponent 'stockfish'" in _run(capsys, *argv, "--opponents", "stockfish")

@@ -61,6 +61,7 @@ def _random_states(env, init, step, n, steps, seed=0):
     return state
 
 
+@pytest.mark.slow
 def test_step_mode__mask_and_transitions_match_the_solver(step_fns):
     env, init, step = step_fns["mix"]
     for steps in range(3):
@@ -74,6 +75,7 @@ def test_step_mode__mask_and_transitions_match_the_solver(step_fns):
             assert mask.tolist() == legal, key
 
 
+@pytest.mark.slow
 def test_step_mode__solver_paths_always_score_1_and_random_play_ends(step_fns):
     env, init, step = step_fns["mix"]
     state = init(jax.random.split(jax.random.PRNGKey(3), 1024))  # jit(vmap) over 1,024
@@ -96,6 +98,7 @@ def test_step_mode__solver_paths_always_score_1_and_random_play_ends(step_fns):
     assert np.asarray(played.terminated).all()  # k - 1 <= 5 steps end every game
 
 
+@pytest.mark.slow
 def test_observation__text_matches_render_and_tokenizer_round_trips(step_fns):
     env, init, step = step_fns["mix"]
     state = _random_states(env, init, step, 32, 2, seed=5)
@@ -109,6 +112,7 @@ def test_observation__text_matches_render_and_tokenizer_round_trips(step_fns):
     assert cd.decode(widest.observation) == "999:" + ",".join(["100000"] * 6)  # 46 <= 48 tokens
 
 
+@pytest.mark.slow
 def test_splits__held_out_instances_never_drawn_for_training(step_fns):
     _, init, _ = step_fns["test5"]
     test = init(jax.random.split(jax.random.PRNGKey(6), 256))
@@ -129,6 +133,7 @@ def _write(env, step, state, text: str):
     return state
 
 
+@pytest.mark.slow
 def test_token_mode__checks_each_written_step(step_fns):
     env, _, step = step_fns["token"]
     start = jax.vmap(env.init_instance)(jnp.int32([[8, 5, 3, -1, -1, -1]] * 3), jnp.int32([37] * 3))
@@ -144,6 +149,7 @@ def test_token_mode__checks_each_written_step(step_fns):
     assert mask[cd.PLUS : cd.DIVIDE + 1].all() and not mask[cd.EQUALS]
 
 
+@pytest.mark.slow
 def test_token_mode__writing_a_solver_path_scores_1(step_fns):
     env, init, step = step_fns["token"]
     state = init(jax.random.split(jax.random.PRNGKey(8), 16))
@@ -182,6 +188,7 @@ def test_demonstrators__solver_always_wins_greedy_sometimes():
     assert greedy == [0.0, 0.0, 1.0, 0.0]  # known: closest-first fails on the deeper ones
 
 
+@pytest.mark.slow
 def test_imitation__countdown_records_with_instances_and_target_sets(tmp_path):
     rng = np.random.default_rng(1)
     lines = []
@@ -218,6 +225,7 @@ def test_imitation__countdown_records_with_instances_and_target_sets(tmp_path):
     assert (dataset.samples.value_target[rows] == 1).all()  # one player: never negated
 
 
+@pytest.mark.slow
 def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):
     """scripts/countdown_depth.py --smoke: demonstrations, imitation, RL, every arm on held-out
     instances and the Game-of-24 sets, table and plot (the E1 pipeline at toy size)."""
@@ -259,6 +267,7 @@ def _script(name: str, tmp_path, *flags) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
 
 
+@pytest.mark.slow
 def test_ablation_script__smoke_one_imitation_arm(tmp_path):
     """scripts/countdown_ablation.py --smoke (E4) with one arm: demonstrations, imitation, RL,
     the SL and SL -> RL players, the demonstrator's own rate, table and plot."""
@@ -273,6 +282,7 @@ def test_ablation_script__smoke_one_imitation_arm(tmp_path):
     assert (tmp_path / "out" / "ablation.png").exists() and "| greedy | SL greedy |" in done.stdout
 
 
+@pytest.mark.slow
 def test_scaling_script__smoke_one_width(tmp_path):
     """scripts/countdown_scaling.py --smoke (E3) with one width and one point: greedy, Gumbel and
     PUCT at two budgets, the table and the three plots."""

@@ -30,7 +30,8 @@ TIMEOUT_FLAG = "--xla_cpu_collective_call_terminate_timeout_seconds=600"
 
 def _devices_env(count: int, **extra) -> dict:
     # A slow simulated device must not trip XLA's 40 s all-reduce timeout on a busy machine.
-    flags = f"--xla_force_host_platform_device_count={count} " + TIMEOUT_FLAG
+    flags = f"--xla_force_host_platform_device_count={count} {TIMEOUT_FLAG} "
+    flags += os.environ.get("XLA_FLAGS", "")  # conftest's optimisation level
     env = dict(os.environ, XLA_FLAGS=flags, **extra)
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
@@ -91,6 +92,7 @@ def multihost_run(multihost, worker):
     return workdir
 
 
+@pytest.mark.slow
 def test_selfplay__sharded_over_4_devices_is_bit_identical(worker):
     out, results = worker
     assert results["four"]["trajectory_devices"] == 4 and results["one"]["trajectory_devices"] == 1
@@ -100,6 +102,7 @@ def test_selfplay__sharded_over_4_devices_is_bit_identical(worker):
         np.testing.assert_array_equal(one[name], four[name], err_msg=name)
 
 
+@pytest.mark.slow
 def test_learner__params_agree_after_2_iterations(worker):
     out, results = worker
     assert results["four"]["params_devices"] == 4  # replicated on every device
@@ -109,6 +112,7 @@ def test_learner__params_agree_after_2_iterations(worker):
     assert not all(np.array_equal(one[n], np.zeros_like(one[n])) for n in one.files)
 
 
+@pytest.mark.slow
 def test_sharded_phases__compile_once(worker):
     _, results = worker
     for mesh in ("one", "four"):
@@ -116,11 +120,13 @@ def test_sharded_phases__compile_once(worker):
         assert counts == {"play_compiles": 1, "update_compiles": 1, "store_compiles": 1}, mesh
 
 
+@pytest.mark.slow
 def test_multihost_run__host_0_alone_writes_logs(multihost_run):
     assert len(list(multihost_run.glob("events.out.tfevents*"))) == 1
     assert json.loads((multihost_run / "report.json").read_text())["iteration"] == 2
 
 
+@pytest.mark.slow
 def test_checkpoint__from_2_hosts_x_2_devices_restores_on_one_cpu(multihost_run):
     run = multihost_run
     assert checkpoint.latest_step(run) == 2 and len(jax.devices()) == 1

@@ -45,7 +45,14 @@ def test_exercise__stub_fails_every_check(exercise):
     assert not passed, f"exercise {exercise.number}: the untouched stub passes {passed}"
 
 
-@pytest.mark.parametrize("exercise", exercises.EXERCISES, ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "exercise",
+    [
+        pytest.param(e, marks=pytest.mark.slow) if e.name in ("nim", "flops") else e
+        for e in exercises.EXERCISES
+    ],
+    ids=lambda e: e.name,
+)
 def test_exercise__reference_solution_passes_every_check(exercise):
     solution = exercises.load(_solution(exercise))
     for check in _checks(exercise):
@@ -69,6 +76,7 @@ def _cli(*args):
     )
 
 
+@pytest.mark.slow
 def test_cli__exercise_list_and_check_both_sides():
     listing = _cli("list")
     lines = listing.stdout.strip().splitlines()

@@ -13,7 +13,12 @@ _NUM_STEPS = {"go_9x9": 60, "go_19x19": 30}
 _CONFORMANCE = [n for n in games.available() if n not in {f"countdown_k{k}" for k in (2, 3, 4, 6)}]
 
 
-@pytest.mark.parametrize("name", _CONFORMANCE)
+_SLOW = {"countdown", "countdown_token", "countdown_k5", "go_7x7", "go_9x9", "go_19x19"}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in _SLOW else n for n in _CONFORMANCE]
+)
 def test_check_game(name: str) -> None:
     check_game(games.make(name), num_steps=_NUM_STEPS.get(name, 200))
 

@@ -16,6 +16,7 @@ from pgx.go import Go
 from alphazero import config, networks, presets
 from alphazero.agent import Agent
 from alphazero.go import gtp
+from games import go
 
 REPLY = re.compile(r"^[=?]\d* ?[^\n]*(\n[^\n]+)*\n\n$")
 
@@ -69,6 +70,7 @@ def test_board_commands(engine):
     assert engine.moves == [25, 16]  # pass, then B2 = row 5 - 2 = 3 from the top, column 1
 
 
+@pytest.mark.slow
 def test_genmove_is_legal_and_komi_scores(engine):
     ask(engine, "clear_board")
     for colour in "bwbw":
@@ -91,6 +93,7 @@ def test_time_left_scales_the_search_down(engine):
     assert engine._simulations_for("b") == 2 and engine._simulations_for("w") == 4
 
 
+@pytest.mark.slow
 def test_positional_superko_moves_are_never_legal():
     """Random 4x4 games through the engine: superko moves are removed, so none ends by superko."""
     engine = gtp.Engine(make_agent(4, 0.5), resign_threshold=None)
@@ -102,8 +105,8 @@ def test_positional_superko_moves_are_never_legal():
             legal = engine.legal()
             removed += int((np.asarray(engine.state.legal_action_mask) & ~legal).sum())
             choices = np.flatnonzero(legal[:-1]) if legal[:-1].any() else [16]
-            engine._play(int(rng.choice(choices)))
-            assert not bool(engine.state._x.is_psk)
+            engine.play(int(rng.choice(choices)))
+            assert not bool(go.repeats_position(engine.state))
     assert removed > 0  # the situation did arise and the move was refused
 
 
@@ -177,6 +180,7 @@ def _fuzz_lines(count: int, seed: int = 0):
         yield line
 
 
+@pytest.mark.slow
 def test_fuzz__10000_lines_every_reply_well_formed(engine):
     answered = 0
     for line in _fuzz_lines(10_000):
@@ -189,6 +193,7 @@ def test_fuzz__10000_lines_every_reply_well_formed(engine):
     assert answered > 8_000
 
 
+@pytest.mark.slow
 def test_cli__gtp_serves_and_survives_garbage(go_workdir):
     script = "protocol_version\nboardsize 7\n\x01\x02garbage\nplay b C3\ngenmove w\nquit\nname\n"
     done = subprocess.run(

@@ -7,6 +7,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 from conftest import tiny_config
 
 from alphazero import learner, losses
@@ -41,6 +42,7 @@ def test_train_step__loss_decreases_on_fixed_batch(ttt_env):
     assert float(metrics["loss"]) < 0.7 * first, (first, float(metrics["loss"]))
 
 
+@pytest.mark.slow
 def test_train_step__ema_params_are_the_moving_average(ttt_env):
     base = tiny_config()
     config = dataclasses.replace(base, train=dataclasses.replace(base.train, ema_decay=0.9))

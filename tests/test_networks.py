@@ -13,7 +13,11 @@ from alphazero.config import NetworkConfig
 
 @pytest.mark.parametrize(
     "game, torso, blocks, channels",
-    [("tic_tac_toe", "mlp", 2, 16), ("connect_four", "resnet", 1, 8), ("go_5x5", "resnet", 2, 4)],
+    [
+        ("tic_tac_toe", "mlp", 2, 16),
+        ("connect_four", "resnet", 1, 8),
+        pytest.param("go_5x5", "resnet", 2, 4, marks=pytest.mark.slow),
+    ],
 )
 def test_apply__shapes_and_architecture_from_params(game, torso, blocks, channels):
     env = games.make(game)
@@ -40,6 +44,7 @@ def test_apply__is_pure():
     assert all(bool(jnp.array_equal(x, y)) for x, y in zip(a, b, strict=True))
 
 
+@pytest.mark.slow
 def test_transformer__architecture_from_params_and_padding_is_ignored():
     env = games.make("countdown")
     params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("transformer", 2, 16, 2))

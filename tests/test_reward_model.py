@@ -44,6 +44,7 @@ def test_fit_recovers_coefficients_and_the_peak(form):
     assert rm.peak(1.0, -0.1, form) == math.inf
 
 
+@pytest.mark.slow
 def test_reward_model_learns_a_visible_rule():
     rng = np.random.default_rng(0)
     instances = [((8, 5, 3, 1), 24)] * 256
@@ -58,6 +59,7 @@ def test_reward_model_learns_a_visible_rule():
     assert np.mean((logits > 0) == (labels > 0.5)) > 0.95
 
 
+@pytest.mark.slow
 def test_reward_hacking_scripts__smoke(tmp_path):
     """scripts/verifier_hacking.py (E6b) then scripts/overoptimization.py (E6a) at toy sizes,
     sharing pi0: curves, tables, plots; a second E6b run resumes without retraining."""

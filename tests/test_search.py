@@ -79,6 +79,7 @@ def test_search__never_expands_illegal_moves(ttt_env, ttt_params, algorithm):
     assert np.all(weights[~np.asarray(states.legal_action_mask)] == 0)
 
 
+@pytest.mark.slow
 def test_search__puct_root_visits_equal_simulations(ttt_env, ttt_params):
     state = play_moves(ttt_env, [4])
     config = _config("puct", 50, 9)
@@ -107,6 +108,7 @@ def _found_solution_reference(tree, b: int) -> tuple[bool, int]:
     return bool(reward.max() > 0), int(action)
 
 
+@pytest.mark.slow
 def test_keep_solutions__moves_onto_the_path_the_search_verified():
     """Countdown k = 3 with a uniform network: wherever a simulation reached a solution, the kept
     move is the root action above it (slow reference), the position after it is still solvable

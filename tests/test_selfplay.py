@@ -26,6 +26,7 @@ def traced(ttt_env):
     return jax.jit(counted), traces, config
 
 
+@pytest.mark.slow
 def test_play__shapes_and_policy_targets(traced, ttt_params):
     play, _, config = traced
     trajectory = play(ttt_params, jax.random.PRNGKey(0))

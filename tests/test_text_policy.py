@@ -37,6 +37,7 @@ def test_batch_layout():
     assert tokens[1, tp.PROMPT_LEN + 4] == tp.EOS and not mask[:, : tp.PROMPT_LEN].any()
 
 
+@pytest.mark.slow
 def test_log_probs_match_step_by_step_decoding():
     params = llama.init(CONFIG, jax.random.PRNGKey(1), num_outputs=CONFIG.vocab_size)
     b = tp.batch(INSTANCES, ["(8-5)*(3+1)", "13-1"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,15 @@ def test_require_gnugo__present_is_its_path(monkeypatch):
     monkeypatch.setattr(gtp_client, "gnugo_binary", lambda: "/usr/games/gnugo")
     monkeypatch.setenv("CI", "true")
     assert require_gnugo() == "/usr/games/gnugo"
+
+
+def test_fast_tier__covers_every_test_file_and_at_least_40_percent():
+    """`pytest -m "not slow"` (README's fast tier) keeps a test of every tests/test_*.py and at
+    least 40% of the suite: leaving out whole files would let a change break them unnoticed."""
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not slow"]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    kept = {line.split("::")[0] for line in out.splitlines() if "::" in line}
+    files = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_*.py")}
+    assert files <= kept, f"no fast test in {sorted(files - kept)}"
+    selected, total = map(int, re.search(r"(\d+)/(\d+) tests collected", out).groups())
+    assert selected >= 0.4 * total, f"{selected} of {total}"

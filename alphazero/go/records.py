@@ -55,7 +55,7 @@ def check_games(records: list[dict], batch: int = 128) -> list[str | None]:
             continue
         groups.setdefault((int(record["size"]), float(record["komi"])), []).append(i)
     for (size, komi), indices in groups.items():
-        referee = Referee(size, komi, batch)
+        referee = Referee(size, komi, min(batch, len(indices)))  # 2 games: no batch of 128
         for start in range(0, len(indices), batch):
             part = indices[start : start + batch]
             for i, problem in zip(part, _check_batch(referee, [records[i] for i in part]),

@@ -89,15 +89,15 @@ class Forward:
 def network_roofline(
     params, env, key, batches: Sequence[int] = PEAK_BATCHES, repeats: int = 5, dtype=None
 ):
-    """Best forward FLOP/s over `batches` in `dtype` (default float32):
-    (peak, FLOP/s per batch size, FLOPs per position)."""
+    """Forward FLOP/s at each of `batches` in `dtype` (default float32), and FLOPs per position:
+    (FLOP/s per batch size, FLOPs per position); the peak is their max (`rates`)."""
     per_batch = {}
     flops_per_eval = None
     for batch in batches:
         forward = Forward(params, positions(env, batch, key).observation, dtype)
         per_batch[batch] = forward.flops_per_second(repeats)
         flops_per_eval = forward.flops / batch
-    return max(per_batch.values()), per_batch, flops_per_eval
+    return per_batch, flops_per_eval
 
 
 def measure_selfplay(config: Config, env, params, key, repeats: int) -> dict:

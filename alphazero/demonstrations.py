@@ -36,6 +36,7 @@ import numpy as np
 
 from alphazero.config import ConfigError
 from alphazero.types import Samples, take_rows
+from games import go, go_coordinates
 
 if TYPE_CHECKING:
     from alphazero.go import sgf
@@ -98,21 +99,24 @@ def _sgf_records(folder: Path, env):
 
 
 def _go_record(game: sgf.Game) -> Record:
-    """A Go game's moves, Black's outcome (from RE) and random opening (from the root comment)."""
-    outcome = None
-    if game.winner is not None:
-        outcome = 1.0 if game.winner == "b" else -1.0
-    elif game.result.lower() in ("0", "draw", "jigo"):
-        outcome = 0.0
-    found = re.search(r"random opening moves (\d+)", game.comment)  # alphazero/go/match.py
-    return Record(game.moves, outcome, int(found.group(1)) if found else 0)
+    """An SGF game's moves, Black's outcome (from RE) and random opening (from the root comment
+    the match runner writes, "random opening moves k")."""
+    found = re.search(r"random opening moves (\d+)", game.comment)
+    return Record(game.moves, _black_outcome(game.result), int(found.group(1)) if found else 0)
+
+
+def _black_outcome(result: str) -> float | None:
+    """Black's outcome from an SGF-style result ("B+3.5", "W+R", "0"): +1, -1, 0, or None."""
+    if "+" in result and result[:1].upper() in "BW":
+        return 1.0 if result[:1].upper() == "B" else -1.0
+    return 0.0 if result.lower() in ("0", "draw", "jigo") else None
 
 
 def _jsonl_records(path: Path, env):
     records, skipped, unreadable = [], {}, "unreadable line or other game"
-    # pgx's observation_shape runs init and observe eagerly: once per file, not once per line
-    # (2,000 lines of data/go_7x7_gnugo10.jsonl took 49 s of a 58 s load that way).
-    size = env.observation_shape[0]
+    # Not pgx's observation_shape: it runs init and observe eagerly, and once per line it took
+    # 49 s of a 58 s load of data/go_7x7_gnugo10.jsonl.
+    size = go.board_size(env) if env.id.startswith("go_") else None
     for line in path.read_text().splitlines():
         try:
             game = json.loads(line)
@@ -130,7 +134,7 @@ def _jsonl_records(path: Path, env):
     return records, skipped
 
 
-def _match_record(line: dict, env, size: int) -> tuple[Record | None, str | None]:
+def _match_record(line: dict, env, size: int | None) -> tuple[Record | None, str | None]:
     """A line of the match runner as a record for `env` (Go on a `size` board), or the reason
     it is skipped."""
     if not env.id.startswith("go_"):
@@ -139,9 +143,8 @@ def _match_record(line: dict, env, size: int) -> tuple[Record | None, str | None
         return None, f"board size {line['size']}"
     if not line["moves"]:
         return None, "no moves"
-    from alphazero.go import sgf  # Go records only: the core loop imports no Go tooling
-
-    return _go_record(sgf.record_to_game(line)), None
+    moves = [go_coordinates.gtp_to_action(vertex, size) for vertex in line["moves"]]
+    return Record(moves, _black_outcome(line["result"]), int(line.get("opening_moves", 0))), None
 
 
 def _action_record(game: dict, env) -> Record:

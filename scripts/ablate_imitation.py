@@ -34,7 +34,7 @@ from tqdm import tqdm
 from alphazero import config as config_lib
 from alphazero import presets
 from alphazero.go import match, ratings
-from alphazero.go.records import read_games
+from alphazero.go.records import read_games, won
 
 ARMS = ("scratch", "imitation", "imitation_rl")
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,14 +97,14 @@ def evaluate_point(workdir: Path, size: int, games: int, ladder: list[dict], tag
     player = match.agent_player(load_agent(workdir, simulations=simulations), name=name)
     out = workdir / "points" / f"{tag}.jsonl"
     records = []
+    komi = match.registry_komi(size)
     for opponent in ("gnugo-10", "random"):
-        records += match.play(player, match.player(opponent), size, match.KOMI[size], games, out,
+        records += match.play(player, match.player(opponent), size, komi, games, out,
                               parallel=16, comment=f"ablation point {tag}")  # fmt: skip
     me = next(r for r in ratings.fit(records + ladder, anchor="gnugo-10") if r.name == name)
-    won = lambda o: sum(r["winner"] == ("B" if r["black"] == name else "W")  # noqa: E731
-                        for r in records if o in (r["black"], r["white"]))  # fmt: skip
+    wins = lambda o: sum(won([r for r in records if o in (r["black"], r["white"])], name))  # noqa: E731
     return dict(elo=me.elo, elo_low=me.low, elo_high=me.high, games=games,
-                won_gnugo=won("gnugo-10"), won_random=won("random-no-eyefill"))  # fmt: skip
+                won_gnugo=wins("gnugo-10"), won_random=wins("random-no-eyefill"))  # fmt: skip
 
 
 def read_points(out: Path) -> list[dict]:

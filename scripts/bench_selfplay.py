@@ -50,7 +50,7 @@ def bench_one(args) -> dict:
     )  # first: the compile is cold
     loop = learner.init_loop_state(env, config)
     step_s = bench.measure_learner(config, env, loop, play.pop("trajectory"), key, 5 * args.repeats)
-    _, per_batch, flops_per_eval = bench.network_roofline(
+    per_batch, flops_per_eval = bench.network_roofline(
         params,
         env,
         key,

@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 from alphazero.go import match, ratings
-from alphazero.go.records import played, read_games
+from alphazero.go.records import played, read_games, won
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, choices=sorted(match.KOMI), default=9)
+    parser.add_argument("--size", type=int, choices=sorted(match.board_sizes()), default=9)
     parser.add_argument("--pairs", nargs="+", required=True, help="A:B, e.g. gnugo-1:gnugo-10")
     parser.add_argument("--num-games", type=int, default=200, help="games per pair")
     parser.add_argument("--parallel", type=int, default=4, help="games (engine pairs) at once")
@@ -39,12 +39,12 @@ def main() -> None:
     out = Path(args.out)
     for i, (a, b) in enumerate(pairs):
         records = match.play(
-            a, b, args.size, match.KOMI[args.size], args.num_games, out / "games.jsonl",
+            a, b, args.size, match.registry_komi(args.size), args.num_games, out / "games.jsonl",
             seed=args.seed + 100_000 * i, parallel=args.parallel,
             comment=f"ladder {args.size}x{args.size}", progress=True,
         )  # fmt: skip
         done = played(out / "games.jsonl", a.name, b.name)
-        wins = sum(r["winner"] == ("B" if r["black"] == a.name else "W") for r in done)
+        wins = sum(won(done, a.name))
         flagged = sum(r["disagreement"] for r in done)
         print(f"{a.name} vs {b.name}: {wins}/{len(done)} wins ({len(records)} new), "
               f"{flagged} referee/GNU Go disagreements")  # fmt: skip

@@ -159,8 +159,8 @@ def main() -> None:
         sys.exit("error: --num-games and --parallel must be positive")
     if args.game.startswith("go_"):
         size = int(args.game[3:].split("x")[0])
-        if size not in match.KOMI or not 0 <= args.level <= 10:
-            sys.exit(f"error: Go sizes {sorted(match.KOMI)}, GNU Go levels 0-10")
+        if size not in match.board_sizes() or not 0 <= args.level <= 10:
+            sys.exit(f"error: Go sizes {sorted(match.board_sizes())}, GNU Go levels 0-10")
         if Path(args.out).suffix != ".jsonl":
             sys.exit("error: --out must be a .jsonl file")
         go_games(args, size, Path(args.out))

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alphazero.go import match, ratings
-from alphazero.go.records import read_games
+from alphazero.go.records import read_games, won
 from games import go
 
 
@@ -40,7 +40,7 @@ def in_training(params, env, config, search_config, engines: list[str], out_dir=
             agent, match.player(name), size, komi, config.num_games, out, seed=len(records),
             parallel=16, comment=f"evaluation, search@{search_config.num_simulations}",
         )  # fmt: skip
-        wins = np.array([r["winner"] == ("B" if r["black"] == "agent" else "W") for r in games])
+        wins = np.array(won(games, "agent"))
         metrics[f"eval/win_rate/{name}"] = float(wins.mean())
         metrics[f"eval/disagreements/{name}"] = float(sum(r["disagreement"] for r in games))
         lines.append(f"search@{search_config.num_simulations} vs {name}: {wins.sum()}/{len(games)}")
@@ -79,7 +79,7 @@ def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: 
             player, opponent, size, komi, num_games, games_file,
             seed=seed + 10_000 * i, parallel=parallel, comment=comment, progress=True,
         )  # fmt: skip
-        wins = sum(r["winner"] == ("B" if r["black"] == name else "W") for r in records)
+        wins = sum(won(records, name))
         flagged = sum(r["disagreement"] for r in records)
         print(f"{name} vs {opponent.name}: {wins}/{len(records)} wins, {flagged} disagreements")
     records = read_games(games_file)

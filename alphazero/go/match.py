@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 from tqdm import tqdm
 
+import games
 from alphazero import search
 from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
 from alphazero.go.records import played
@@ -36,7 +37,17 @@ from games import go
 from games import go_coordinates as coords
 
 RESIGN = -1
-KOMI = {5: 24.5, 7: 8.5, 9: 7.5, 19: 7.5}  # by board size: the presets', CGOS's on 9x9
+
+
+def board_sizes() -> tuple[int, ...]:
+    """The Go board sizes of the games registry (games/__init__.py): 5, 7, 9, 19."""
+    return tuple(int(n.split("x")[-1]) for n in games.available() if n.startswith("go_"))
+
+
+def registry_komi(size: int) -> float:
+    """The komi of the registry's `size` x `size` Go, which the presets train with (24.5 on 5x5,
+    8.5 on 7x7, 7.5 on 9x9 and 19x19: CGOS's)."""
+    return go.komi(games.make(f"go_{size}x{size}"))
 
 
 @dataclasses.dataclass
@@ -319,6 +330,6 @@ def expert_games(
     appended to `path`. Resumable: the games already in `path` are counted, not replayed. Returns
     every game in `path`."""
     comment = comment or f"expert games: {expert.name} against itself"
-    play(expert, expert, size, KOMI[size], num_games, path, seed=seed, parallel=parallel,
+    play(expert, expert, size, registry_komi(size), num_games, path, seed=seed, parallel=parallel,
          comment=comment, progress=progress, openings=openings)  # fmt: skip
     return played(path, expert.name, expert.name)

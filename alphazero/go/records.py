@@ -34,6 +34,11 @@ def read_games(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def won(records: list[dict], name: str) -> list[bool]:
+    """Per game, whether the player called `name` won it (as Black or as White)."""
+    return [r["winner"] == ("B" if r["black"] == name else "W") for r in records]
+
+
 def played(path: str | Path | None, a: str, b: str) -> list[dict]:
     """The records in the games file `path` of games between players named `a` and `b`."""
     if path is None:

@@ -4,7 +4,7 @@
               "result": "B+2.5", "black": "gnugo-10", "white": "gnugo-10", "seed": 0,
               "opening_moves": 0, "comment": "ladder 7x7", "date": "2026-11-23", ...}
     game = sgf.record_to_game(record)              # Game: size, komi, moves (pgx actions), result
-    text = sgf.from_record(record)                 # the same game as SGF text
+    data = sgf.to_bytes(game)                      # the same game as SGF (bytes)
     paths = sgf.export(records, "sgf/")            # one .sgf per record, named by its line
     game = sgf.read_game(path)                     # any SGF file back into a Game
     games, skipped = sgf.read_folder("games/", size=9)  # usable games, and skipped files per reason
@@ -97,16 +97,6 @@ def record_to_game(record: dict) -> Game:
     moves = [coords.gtp_to_action(vertex, size) for vertex in record["moves"]]
     return Game(size, float(record["komi"]), moves, record["result"], record["black"],
                 record["white"], root_comment(record), record.get("date", ""))  # fmt: skip
-
-
-def game_to_moves(game: Game) -> list[str]:
-    """The GTP vertices of a Game's moves, as a record stores them."""
-    return [coords.action_to_gtp(action, game.size) for action in game.moves]
-
-
-def from_record(record: dict) -> str:
-    """One record as SGF text."""
-    return to_bytes(record_to_game(record)).decode()
 
 
 def export(records: list[dict], folder: str | Path, lines: list[int] | None = None) -> list[Path]:

@@ -137,10 +137,11 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     distributed.check_divisible(config.train.batch_size, mesh, "train.batch_size")
     phases = make_phases(env, config, mesh)
     manager = checkpoint.manager(workdir)
-    loop = learner.init_loop_state(env, config)
     if manager.latest_step() is not None:  # RL has begun (after imitation, if any)
         rl = learner.init_loop_state(env, config, RL)
         loop = checkpoint.restore(manager, rl, with_replay=config.replay.in_checkpoint)
+    else:
+        loop = learner.init_loop_state(env, config)
     loop = distributed.replicate(loop, mesh)
     main = distributed.is_main_process()  # one host writes logs, config and reports
     if main:
@@ -154,6 +155,15 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         loop = distributed.replicate(loop, mesh)
         checkpoint.save(manager, loop, with_replay=config.replay.in_checkpoint)  # RL iteration 0
 
+    budget_s = 60 * config.train.max_minutes or float("inf")
+
+    def remaining(loop: LoopState) -> bool:
+        return int(loop.iteration) < last and float(loop.counters.wall_time) < budget_s
+
+    if not remaining(loop):  # a finished run resumed: nothing to compile or do
+        writer.close()
+        return {}
+
     # Compile self-play ahead of time, so its compile time is measured on its own.
     start = time.perf_counter()
     play = phases.play.lower(loop.train_state.params, loop.key).compile()
@@ -165,8 +175,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
     )
     report: dict[str, float] = {}
-    budget_s = 60 * config.train.max_minutes or float("inf")
-    while int(loop.iteration) < last and float(loop.counters.wall_time) < budget_s:
+    while remaining(loop):
         start = time.perf_counter()
         key, play_key, learn_key = jax.random.split(loop.key, 3)
         iteration = int(loop.iteration) + 1

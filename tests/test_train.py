@@ -35,6 +35,19 @@ def test_run__smoke_two_tiny_iterations(tiny_run):
     assert load_agent(tmp_path, algorithm="gumbel").config.search.algorithm == "gumbel"
 
 
+def test_run__a_finished_run_resumed_returns_without_work(tiny_run, monkeypatch):
+    tmp_path, _ = tiny_run
+    make_phases = train.make_phases
+
+    class NoCompile:
+        def lower(self, *args):
+            pytest.fail("compiled self-play for a finished run")
+
+    monkeypatch.setattr(train, "make_phases", lambda *a: make_phases(*a)._replace(play=NoCompile()))
+    assert train.run(tiny_config(), tmp_path, progress=False) == {}
+    assert checkpoint.latest_step(tmp_path) == 2
+
+
 @pytest.mark.slow
 def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
     """The preset, 20 iterations. Trained in a subprocess at XLA's default optimisation level:

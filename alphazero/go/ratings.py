@@ -46,8 +46,8 @@ def _pairs(records: list[dict], index: dict[str, int]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _strengths(n: int, pairs, anchor: int, alpha: float) -> np.ndarray:
-    params = choix.opt_pairwise(n, pairs, alpha=alpha)
+def _strengths(n: int, pairs, anchor: int, alpha: float, start=None) -> np.ndarray:
+    params = choix.opt_pairwise(n, pairs, alpha=alpha, initial_params=start)
     return (params - params[anchor]) * ELO
 
 
@@ -57,10 +57,12 @@ def fit(records: list[dict], anchor: str, alpha: float = 0.01, resamples: int = 
     if anchor not in names:
         raise ValueError(f"anchor {anchor!r} played no game; players: {', '.join(names)}")
     index = {name: i for i, name in enumerate(names)}
-    elo = _strengths(len(names), _pairs(records, index), index[anchor], alpha)
+    n, pairs, fixed = len(names), _pairs(records, index), index[anchor]
+    elo = _strengths(n, pairs, fixed, alpha)
     rng = np.random.default_rng(seed)
+    # Each resample starts from the full fit (a convex problem: same optimum, ~10x fewer steps).
     boot = [
-        _strengths(len(names), _pairs([records[i] for i in sample], index), index[anchor], alpha)
+        _strengths(n, _pairs([records[i] for i in sample], index), fixed, alpha, elo / ELO)
         for sample in rng.integers(0, len(records), (resamples, len(records)))
     ]
     low, high = np.percentile(np.asarray(boot), [2.5, 97.5], axis=0)

@@ -66,6 +66,8 @@ def fit(records: list[dict], anchor: str, alpha: float = 0.01, resamples: int = 
         for sample in rng.integers(0, len(records), (resamples, len(records)))
     ]
     low, high = np.percentile(np.asarray(boot), [2.5, 97.5], axis=0)
+    # Resamples equal to the data stop within the optimiser's tolerance (~1e-7 Elo) of the fit.
+    low, high = np.minimum(low, elo), np.maximum(high, elo)
     table = [_rating(name, elo[i], low[i], high[i], records) for name, i in index.items()]
     return sorted(table, key=lambda r: -r.elo)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,6 +50,18 @@ class TrainCommand:
 def _fail(message: str) -> None:
     print(f"alphazero: error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def _prepare_output(path: Path) -> None:
+    """Creates `path`'s folder if needed, before any work; one line and exit 2 if it cannot be
+    created or written."""
+    folder = path.absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror}: {error.filename}")
+    if not os.access(folder, os.W_OK):
+        _fail(f"cannot write {path}: folder {folder} is not writable")
 
 
 def _train(argv: list[str]) -> None:
@@ -95,6 +108,8 @@ def _play(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     from alphazero import play
 
+    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes: an illegal move, not a crash
+        sys.stdin.reconfigure(errors="replace")
     play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed)
 
 
@@ -116,6 +131,7 @@ def _tree(argv: list[str]) -> None:
         moves = [int(m) for m in args.moves.split(",") if m.strip()]
     except ValueError:
         _fail(f"--moves must be comma-separated integers, got {args.moves!r}")
+    _prepare_output(Path(args.out))  # before the search, not after it
     from alphazero import visualize
 
     out = visualize.tree_command(
@@ -319,8 +335,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     try:
         COMMANDS[argv[0]](argv[1:])
-    except (config_lib.ConfigError, checkpoint.CheckpointError) as error:
+    except (config_lib.ConfigError, checkpoint.CheckpointError) as error:  # learner.Diverged too
         _fail(str(error))
+    except OSError as error:  # a missing or unwritable path, a full disk: what is saved stays
+        where = f": {error.filename}" if error.filename else ""
+        _fail(f"{error.strerror or error}{where}; nothing saved before was changed")
     except KeyboardInterrupt:
         _fail("interrupted; the last checkpoint is kept")
 

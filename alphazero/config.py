@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
+import typing
 from pathlib import Path
 from typing import Literal
 
@@ -112,6 +115,9 @@ class TrainConfig:
     """Weight of the value loss against the policy loss (AlphaZero: 1)."""
     augment: bool = True
     """Apply a random board symmetry to each training sample (AlphaGo Zero: 8 dihedral maps)."""
+    max_skipped_updates: int = 20
+    """Stop the run after this many consecutive updates skipped for a non-finite loss, gradient or
+    parameter (learner.train_step skips each one); 0 = never stop."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,6 +192,7 @@ RESUMABLE_FIELDS = (
     "checkpoint_every",
     "supervised.eval_every",
     "supervised.checkpoint_every",
+    "train.max_skipped_updates",
 )
 
 
@@ -197,6 +204,17 @@ def validate(config: Config) -> None:
     """Raises ConfigError with a one-line message for a config that cannot run."""
     import games  # the registry; imported here so `config` stays importable on its own
 
+    for name, value in _leaves(to_dict(config)):  # inf and nan pass every range check below
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{name} must be finite, got {value}")
+        if isinstance(value, int) and not -(2**31) <= value < 2**31:  # seeds, sizes, counts
+            raise ConfigError(f"{name} must lie in [-2^31, 2^31), got {value}")
+    new = config.selfplay.num_games * config.selfplay.num_moves
+    if config.replay.reuse * new / max(config.train.batch_size, 1) > 1e6:
+        raise ConfigError(
+            f"replay.reuse {config.replay.reuse} asks for over 1,000,000 gradient steps per "
+            "iteration (reuse x positions / batch size)"
+        )
     if config.game not in games.available():
         raise ConfigError(
             f"unknown game {config.game!r}; available: {', '.join(games.available())}"
@@ -264,7 +282,7 @@ def validate(config: Config) -> None:
     for name in config.eval.opponents:
         depth = name.split("-", 1)[-1]
         known = name in ("random", "policy", "minimax") or (
-            name.startswith(("alphabeta-", "gnugo-")) and depth.isdigit()
+            name.startswith(("alphabeta-", "gnugo-")) and re.fullmatch("[0-9]{1,3}", depth)
         )
         if not known:
             raise ConfigError(
@@ -290,25 +308,55 @@ def to_dict(config: Config) -> dict:
 
 
 def from_dict(data: dict) -> Config:
-    """Inverse of `to_dict`; unknown keys raise ValueError."""
+    """Inverse of `to_dict`; a ValueError (one line naming the field) for an unknown field or a
+    value of the wrong type. Missing fields take their defaults."""
 
-    def build(cls, values: dict):
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = set(values) - set(fields)
+    def build(cls, values, prefix: str):
+        if not isinstance(values, dict):
+            raise ValueError(f"{prefix or 'the config'} must be a JSON object, got "
+                             f"{type(values).__name__}")  # fmt: skip
+        hints = typing.get_type_hints(cls)
+        unknown = set(values) - set(hints)
         if unknown:
             raise ValueError(f"unknown config field(s) {sorted(unknown)} in {cls.__name__}")
         kwargs = {}
         for name, value in values.items():
-            default = getattr(cls(), name)
-            if dataclasses.is_dataclass(default):
-                kwargs[name] = build(type(default), value)
-            elif isinstance(default, tuple):
-                kwargs[name] = tuple(value)
+            hint, where = hints[name], f"{prefix}{name}"
+            if dataclasses.is_dataclass(hint):
+                kwargs[name] = build(hint, value, f"{where}.")
             else:
-                kwargs[name] = value
+                kwargs[name] = _typed(where, hint, value)
         return cls(**kwargs)
 
-    return build(Config, data)
+    return build(Config, data, "")
+
+
+def _typed(name: str, hint, value):
+    """`value` as field `name` of type `hint` holds it (a JSON int for a float field becomes a
+    float, a list for a tuple field a tuple); a ValueError naming the field otherwise."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Literal:
+        ok = value in args and type(value) is type(args[0])
+    elif origin is tuple:
+        ok = isinstance(value, list | tuple) and all(type(v) is args[0] for v in value)
+        value = tuple(value) if ok else value
+    elif hint is float:
+        ok = type(value) in (int, float)
+        value = float(value) if ok else value
+    else:  # int, str, bool: exactly (True is not an int here)
+        ok = type(value) is hint
+    if not ok:
+        want = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+        raise ValueError(f"config field {name} must be {want}, got {value!r:.60}")
+    return value
+
+
+def _leaves(d: dict, prefix: str = ""):
+    for key, value in d.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
 
 
 def to_json(config: Config) -> str:
@@ -317,15 +365,5 @@ def to_json(config: Config) -> str:
 
 def diff(old: Config, new: Config) -> list[str]:
     """Dotted names of the fields that differ between two configs."""
-
-    def flat(d: dict, prefix: str = "") -> dict:
-        out = {}
-        for k, v in d.items():
-            if isinstance(v, dict):
-                out.update(flat(v, f"{prefix}{k}."))
-            else:
-                out[f"{prefix}{k}"] = v
-        return out
-
-    a, b = flat(to_dict(old)), flat(to_dict(new))
+    a, b = dict(_leaves(to_dict(old))), dict(_leaves(to_dict(new)))
     return sorted(k for k in a if a[k] != b[k])

@@ -146,7 +146,7 @@ def fine_tune(loop: LoopState, tables: list[Samples], config: Config, manager, s
     checkpointed to `manager` every 250 steps and resumed from it. Used after the imitation phase
     by scripts/imitation_value.py and scripts/dagger.py."""
     if manager.latest_step() is not None:
-        loop = checkpoint.restore(manager, loop, with_replay=False)
+        loop = checkpoint.restore(manager, loop, with_replay=False, fallback=True)
     else:  # a fresh optimiser: the old one's step count would put its schedule past the end
         params = loop.train_state.params
         opt_state = learner.imitation_optimizer(config)[0].init(params)
@@ -190,8 +190,9 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
     train_set, held_out = split(load(config.imitation, env), sup.validation_fraction, config.seed)
     manager = checkpoint.manager(workdir, folder="imitation")
     if manager.latest_step() is not None:
-        loop = checkpoint.restore(manager, loop, with_replay=False)
+        loop = checkpoint.restore(manager, loop, with_replay=False, fallback=True)
     update = jax.jit(functools.partial(_update, config=config, game=env.id))
+    streak = 0  # consecutive steps skipped by the non-finite guard (learner.train_step)
     data = jax.device_put(train_set.samples)
     skipped = ", ".join(f"{n} {why}" for why, n in train_set.skipped.items()) or "none"
     print(f"imitation: {train_set.num_games} games ({len(train_set.game)} positions) to learn "
@@ -206,6 +207,9 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
         train_state, step_metrics = update(loop.train_state, data, indices, key)
         jax.block_until_ready(train_state)
         logged = {f"imitation/{k}": float(v) for k, v in step_metrics.items()}
+        limit = config.train.max_skipped_updates
+        streak = learner.skip_streak(streak, [logged["imitation/skipped"]], limit,
+                                     f"imitation step {step + 1}")  # fmt: skip
         if learner.due(step + 1, sup.eval_every, sup.num_steps) and held_out.num_games:
             report = evaluate(train_state.evaluation_params, held_out)
             logged.update({f"imitation/val_{k}": v for k, v in report.items()})

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import optax
 
 from alphazero import losses, networks, replay, selfplay, targets
-from alphazero.config import Config
+from alphazero.config import Config, ConfigError
 from alphazero.types import IMITATION, RL, Counters, LoopState, Samples, TrainState
 
 
@@ -85,7 +85,34 @@ def train_step(
     ema_params = train_state.ema_params
     if ema_params is not None:  # Polyak averaging: ema <- decay * ema + (1 - decay) * params
         ema_params = optax.incremental_update(params, ema_params, 1 - config.train.ema_decay)
-    return TrainState(params, opt_state, train_state.step + 1, ema_params), step_metrics
+    new = TrainState(params, opt_state, train_state.step + 1, ema_params)
+    # The non-finite guard: a step whose loss, gradient or result is not finite changes nothing.
+    finite = _all_finite((step_metrics["loss"], grads, params, ema_params))
+    step_metrics["skipped"] = 1.0 - finite.astype(jnp.float32)
+    return jax.tree.map(lambda n, o: jnp.where(finite, n, o), new, train_state), step_metrics
+
+
+def _all_finite(tree) -> jax.Array:
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
+
+
+class Diverged(ConfigError):
+    """Too many consecutive updates were skipped as non-finite; the message (one line) names
+    where and the likely cause. A ConfigError: the cure is a different setting."""
+
+
+def skip_streak(streak: int, skipped, limit: int, where: str) -> int:
+    """The count of consecutive skipped updates after `skipped` (one 0/1 flag per update, in
+    order), continuing from `streak`; raises Diverged when it reaches `limit` (0: never)."""
+    for flag in skipped:
+        streak = streak + 1 if flag else 0
+        if limit and streak >= limit:
+            raise Diverged(
+                f"{where}: {streak} updates in a row had a non-finite loss, gradient or parameter "
+                "and were skipped; the learning rate is likely too large (or the data holds "
+                "non-finite values). The newest checkpoint is the last good state"
+            )
+    return streak
 
 
 def init_loop_state(env, config: Config, phase: int | None = None) -> LoopState:

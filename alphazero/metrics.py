@@ -23,6 +23,7 @@ NAMES = (
     "train/value_mean",
     "train/learning_rate",
     "train/updates",
+    "train/skipped_updates",
     "train/replay_size",
     "perf/compile_s",
     "perf/selfplay_s",
@@ -49,7 +50,8 @@ PUZZLE_NAMES = tuple(f"eval/{k}/{p}" for k in ("solved", "solved_low", "solved_h
 # The imitation phase (alphazero/imitation.py), logged at its own step count.
 IMITATION_NAMES = (
     *(f"imitation/{k}" for k in ("loss", "policy_loss", "policy_kl", "value_loss",
-                                 "policy_entropy", "value_mean", "learning_rate", "wall_time_s")),
+                                 "policy_entropy", "value_mean", "learning_rate", "skipped",
+                                 "wall_time_s")),
     *(f"imitation/val_{k}" for k in ("top1", "top1_low", "top1_high", "top5", "value_mse",
                                      "top1_opening", "top1_middle", "top1_endgame",
                                      "value_mse_opening", "value_mse_middle",

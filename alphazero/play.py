@@ -40,7 +40,7 @@ def _ask(legal: np.ndarray, prompt: str, read=input) -> int:
             text = "q"
         if text in ("q", "quit"):
             raise SystemExit(0)
-        if text.isdigit() and int(text) < len(legal) and legal[int(text)]:
+        if text.isascii() and text.isdigit() and int(text) < len(legal) and legal[int(text)]:
             return int(text)
         print(f"illegal move {text!r}; legal: {' '.join(map(str, np.flatnonzero(legal)))}")
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.sharding import Mesh
 from tqdm.auto import tqdm
 
@@ -81,7 +82,8 @@ def make_phases(env, config: Config, mesh: Mesh | None = None) -> Phases:
 
 
 def learn(phases: Phases, train_state, replay_state, key, num_updates: int):
-    """`num_updates` gradient steps on batches from the replay window; metrics averaged.
+    """`num_updates` gradient steps on batches from the replay window: (train_state, metrics
+    averaged, which steps the non-finite guard skipped [U] 0/1).
 
     A Python loop over one jitted step rather than a `lax.scan`: XLA:CPU runs convolution
     gradients inside a loop body several times slower (docs/benchmarks.md).
@@ -90,27 +92,10 @@ def learn(phases: Phases, train_state, replay_state, key, num_updates: int):
     for step_key in jax.random.split(key, num_updates):
         train_state, step_metrics = phases.update(train_state, replay_state, step_key)
         history.append(step_metrics)
-    averaged = jax.tree.map(lambda *x: jnp.mean(jnp.stack(x)), *history)
-    return train_state, {f"train/{k}": v for k, v in averaged.items()}
-
-
-def prepare_workdir(workdir: Path, config: Config) -> None:
-    """Checks the workdir can take this run; refuses config changes that break a resume.
-
-    Writes nothing but a probe file: config.json is (re)written by `run` only after the newest
-    checkpoint restored cleanly, so a failed start leaves the workdir exactly as it was.
-    """
-    checkpoint.check_writable(workdir)
-    stored = checkpoint.read_config(workdir)
-    if stored is not None:
-        changed = [
-            f for f in config_lib.diff(stored, config) if f not in config_lib.RESUMABLE_FIELDS
-        ]
-        if changed:
-            raise config_lib.ConfigError(
-                f"{workdir} holds a run with a different config ({', '.join(changed)}); "
-                "use a new workdir, or change only " + ", ".join(config_lib.RESUMABLE_FIELDS)
-            )
+    stacked = jax.tree.map(lambda *x: jnp.stack(x), *history)
+    skipped = np.asarray(stacked.pop("skipped"))
+    averaged = {f"train/{k}": jnp.mean(v) for k, v in stacked.items()}
+    return train_state, {**averaged, "train/skipped_updates": skipped.sum()}, skipped
 
 
 def _write_report(workdir: Path, loop: LoopState, metrics: dict, lines: list[str]) -> None:
@@ -130,7 +115,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     """Trains (or continues training) in `workdir`; returns the last evaluation's metrics."""
     config_lib.validate(config)
     workdir = Path(workdir)
-    prepare_workdir(workdir, config)
+    checkpoint.prepare_workdir(workdir, config)
     env = games.make(config.game)
     mesh = distributed.make_mesh()  # every device of every host; one device on a plain CPU run
     distributed.check_divisible(config.selfplay.num_games, mesh, "selfplay.num_games")
@@ -139,7 +124,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     manager = checkpoint.manager(workdir)
     if manager.latest_step() is not None:  # RL has begun (after imitation, if any)
         rl = learner.init_loop_state(env, config, RL)
-        loop = checkpoint.restore(manager, rl, with_replay=config.replay.in_checkpoint)
+        loop = checkpoint.restore(manager, rl, with_replay=config.replay.in_checkpoint,
+                                  fallback=True)  # fmt: skip
     else:
         loop = learner.init_loop_state(env, config)
     loop = distributed.replicate(loop, mesh)
@@ -175,6 +161,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
     )
     report: dict[str, float] = {}
+    streak = 0  # consecutive updates skipped by the non-finite guard
     while remaining(loop):
         start = time.perf_counter()
         key, play_key, learn_key = jax.random.split(loop.key, 3)
@@ -190,11 +177,12 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
 
         # Learning.
         learn_start = time.perf_counter()
-        train_state, train_metrics = learn(
+        train_state, train_metrics, skipped = learn(
             phases, loop.train_state, replay_state, learn_key, updates
         )
-        jax.block_until_ready(train_state)
         learn_s = time.perf_counter() - learn_start
+        streak = learner.skip_streak(streak, skipped, config.train.max_skipped_updates,
+                                     f"iteration {iteration}")  # fmt: skip
 
         positions = trajectory.done.size
         finished = selfplay_metrics["selfplay/games"].astype(jnp.int32)

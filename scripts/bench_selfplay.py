@@ -140,9 +140,8 @@ def main() -> None:
         return
     from alphazero import presets
 
-    unknown = [p for p in args.presets if p not in presets.PRESETS]
-    if unknown or args.repeats < 1:
-        problem = f"unknown preset {unknown[0]!r}" if unknown else "--repeats must be >= 1"
+    problem = check_args(args, presets.PRESETS)
+    if problem:
         print(f"bench_selfplay: error: {problem}", file=sys.stderr)
         raise SystemExit(2)
     env = dict(os.environ)
@@ -166,8 +165,31 @@ def main() -> None:
     print(table(results))
     print(json.dumps(report["environment"]))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
+        try:
+            Path(args.out).write_text(json.dumps(report, indent=2))
+        except OSError as error:  # the table above is printed: say why the file is not there
+            message = f"bench_selfplay: error: cannot write {args.out}: {error.strerror}"
+            raise SystemExit(message) from None
+
+
+def check_args(args, known_presets) -> str | None:
+    """The first problem with the command line, as one line; None when it can run."""
+    unknown = [p for p in args.presets if p not in known_presets]
+    if unknown:
+        return f"unknown preset {unknown[0]!r}"
+    if args.repeats < 1 or min(args.num_games, args.num_moves) < 0:
+        return "--repeats must be >= 1, --num-games and --num-moves >= 0"
+    if min(args.peak_batches) < 1:
+        return "--peak-batches must be positive"
+    if args.out:  # its folder is made now, so a long benchmark never ends unable to save
+        folder = Path(args.out).absolute().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return f"cannot write {args.out}: {error.strerror}"
+        if not os.access(folder, os.W_OK):
+            return f"cannot write {args.out}: {folder} is read-only"
+    return None
 
 
 if __name__ == "__main__":

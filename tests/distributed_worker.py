@@ -27,7 +27,7 @@ def iterations(phases, loop, num: int):
         key, play_key, learn_key = jax.random.split(loop.key, 3)
         trajectory = phases.play(loop.train_state.params, play_key)
         replay_state, _ = phases.store(loop.replay_state, trajectory)
-        train_state, _ = train.learn(phases, loop.train_state, replay_state, learn_key, 3)
+        train_state, *_ = train.learn(phases, loop.train_state, replay_state, learn_key, 3)
         loop = loop._replace(train_state=train_state, replay_state=replay_state, key=key)
         trajectories.append(trajectory)
     return loop, trajectories

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +52,12 @@ def test_cli__unknown_preset(capsys, tmp_path):
         ("--train.learning-rate", "-1", "train.learning_rate"),
         ("--eval.opponents", "stockfish", "eval opponent"),
         ("--eval.opponents", "gnugo-5", "Go games only"),
+        ("--eval.opponents", "gnugo-٣", "unknown eval opponent"),
+        ("--train.learning-rate", "inf", "train.learning_rate must be finite"),
+        ("--replay.reuse", "inf", "replay.reuse must be finite"),
+        ("--train.weight-decay", "nan", "train.weight_decay must be finite"),
+        ("--seed", str(2**40), "seed must lie in"),
+        ("--replay.reuse", "1e30", "gradient steps per iteration"),
     ],
 )
 def test_cli__invalid_values(capsys, tmp_path, flag, value, field):
@@ -85,8 +93,52 @@ def test_cli__corrupt_checkpoint_refused_and_kept(capsys, trained, tmp_path):
             path.write_bytes(b"\x00garbage")
     before = _digest(workdir)
     err = _run(capsys, "train", "--workdir", str(workdir), "--train.num-iterations", "4")
-    assert "unreadable" in err
+    assert "could be restored" in err  # none is good: nothing is moved aside
     assert _digest(workdir) == before
+
+
+@pytest.mark.parametrize(
+    "stored, message",
+    [
+        ("[]", "must be a JSON object, got list"),
+        ('{"seed": "x"}', "config field seed must be int, got 'x'"),
+        ('{"network": {"num_blocks": "1"}}', "network.num_blocks must be int"),
+        ('{"network": 3}', "network. must be a JSON object"),
+        ('{"eval": {"algorithm": "mcts"}}', "eval.algorithm must be Literal"),
+        ("{", "corrupt"),
+    ],
+)
+def test_cli__config_json_of_the_wrong_shape_is_one_line(capsys, tmp_path, stored, message):
+    (tmp_path / "checkpoints" / "1").mkdir(parents=True)
+    (tmp_path / "config.json").write_text(stored)
+    assert message in _run(capsys, "train", "--workdir", str(tmp_path))
+
+
+def test_cli__checkpoints_without_config_json_is_one_line(capsys, tmp_path):
+    (tmp_path / "checkpoints" / "1").mkdir(parents=True)
+    assert "no config.json" in _run(capsys, "train", "--workdir", str(tmp_path))
+
+
+def test_cli__a_failed_start_does_not_block_the_corrected_command(capsys, tmp_path, monkeypatch):
+    from alphazero import checkpoint, train
+
+    def fails_before_a_checkpoint(config, workdir, **kwargs):
+        checkpoint.prepare_workdir(Path(workdir), config)
+        checkpoint.write_config(Path(workdir), config)
+        raise OSError(errno.ENOSPC, "No space left on device", str(workdir))
+
+    monkeypatch.setattr(train, "run", fails_before_a_checkpoint)
+    err = _run(capsys, "train", "--workdir", str(tmp_path), "--seed", "1")
+    assert err.endswith(f"No space left on device: {tmp_path}; nothing saved before was changed")
+    monkeypatch.setattr(train, "run", lambda config, workdir, **kwargs: {})
+    cli.main(["train", "--workdir", str(tmp_path), "--seed", "2", "--preset", "tic_tac_toe"])
+    assert "done" in capsys.readouterr().out  # seed 1's config.json does not block seed 2
+
+
+def test_cli__tree_output_folder_that_cannot_be_made_is_one_line(capsys, tmp_path):
+    (tmp_path / "file").write_text("a file, not a folder")
+    err = _run(capsys, "tree", "--out", str(tmp_path / "file" / "sub" / "t.png"))
+    assert "cannot write" in err
 
 
 def test_cli__subprocess_has_no_traceback(tmp_path):
@@ -133,7 +185,7 @@ def test_cli__tree_bad_input(capsys, argv, message):
 
 @pytest.mark.slow
 def test_cli__tree_draws_a_trained_run(capsys, trained, tmp_path):
-    out = tmp_path / "tree.png"
+    out = tmp_path / "new" / "folder" / "tree.png"  # made for it
     cli.main(["tree", "--workdir", str(trained), "--moves", "0,4", "--out", str(out)])
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert f"wrote {out}" in capsys.readouterr().out

@@ -1,12 +1,15 @@
-"""alphazero/learner.py: both phases' schedules with known values, the update count, `due`, and
-a train state that starts in the optimiser of its phase."""
+"""alphazero/learner.py: both phases' schedules with known values, the update count, `due`, a
+train state that starts in the optimiser of its phase, and the non-finite guard."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import jax
+import jax.numpy as jnp
+import numpy as np
 import pytest
+from conftest import tiny_config
 
 from alphazero import learner, presets
 from alphazero.types import IMITATION, RL
@@ -44,3 +47,39 @@ def test_train_state_starts_in_its_phase_optimiser(ttt_env):
         want = jax.eval_shape(optimizer.init, state.params)
         assert jax.tree.structure(state.opt_state) == jax.tree.structure(want)
         assert int(state.step) == 0
+
+
+def _batch(loop, n: int = 32, value: float = 0.5):
+    rows = jax.tree.map(lambda x: x[:n], loop.replay_state.samples)
+    num_actions = rows.action_weights.shape[-1]
+    return rows._replace(
+        observation=jax.random.uniform(jax.random.PRNGKey(0), rows.observation.shape) > 0.5,
+        action_weights=jnp.full(rows.action_weights.shape, 1 / num_actions),
+        value_target=jnp.full(rows.value_target.shape, value),
+        mask=jnp.ones(rows.mask.shape),
+    )
+
+
+def test_train_step__a_non_finite_step_is_skipped_and_changes_nothing(ttt_env):
+    config = tiny_config(train=dataclasses.replace(tiny_config().train, ema_decay=0.9))
+    loop = learner.init_loop_state(ttt_env, config)
+    step = jax.jit(lambda s, b: learner.train_step(s, b, config))
+    taken, metrics = step(loop.train_state, _batch(loop))
+    assert float(metrics["skipped"]) == 0 and int(taken.step) == 1
+    assert not all(
+        np.array_equal(a, b)
+        for a, b in zip(jax.tree.leaves(taken), jax.tree.leaves(loop.train_state), strict=True)
+    )
+    skipped, metrics = step(taken, _batch(loop, value=np.nan))  # NaN targets: NaN gradient
+    assert float(metrics["skipped"]) == 1 and not np.isfinite(float(metrics["loss"]))
+    for a, b in zip(jax.tree.leaves(skipped), jax.tree.leaves(taken), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))  # params, Adam, EMA, step
+
+
+def test_skip_streak__counts_across_calls_and_stops_at_the_limit():
+    assert learner.skip_streak(0, [1, 1, 0, 1], limit=3, where="x") == 1
+    assert learner.skip_streak(2, [0], limit=3, where="x") == 0
+    assert learner.skip_streak(5, [1, 1], limit=0, where="x") == 7  # 0: never stops
+    with pytest.raises(learner.Diverged, match="iteration 4: 3 updates in a row") as error:
+        learner.skip_streak(1, [1, 1, 0], limit=3, where="iteration 4")
+    assert "learning rate" in str(error.value) and "\n" not in str(error.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from alphazero import play
@@ -39,6 +40,14 @@ def test_play__end_of_input_quits(tiny_run):
     with pytest.raises(SystemExit) as exit_info:
         play.main(tiny_run[0], simulations=4, human_first=True, seed=0, read=closed)
     assert exit_info.value.code == 0
+
+
+def test_ask__only_ascii_digits_of_legal_cells_are_moves(capsys):
+    legal = np.array([False, True, True])
+    lines = iter(["²", "٣", "0", "3", "-1", " 1e0", "", "2"])
+    assert play._ask(legal, "> ", read=lambda _: next(lines)) == 2
+    out = capsys.readouterr().out
+    assert out.count("illegal move") == 7 and "'²'" in out and "legal: 1 2" in out
 
 
 def test_render__marks_first_player_x(ttt_env):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import TINY_FLAGS, tiny_config
+from conftest import TINY_FLAGS, load_script, tiny_config
 
 from alphazero import checkpoint, learner, presets, train
 from alphazero import config as config_lib
@@ -124,15 +126,17 @@ def test_run__resume_after_sigkill_is_bit_identical(tmp_path):
 
 
 @pytest.mark.parametrize("bad", [{"seed": 1}, {"game": "connect_four"}])
-def test_prepare_workdir__refuses_changed_config(tmp_path, bad):
+def test_prepare_workdir__refuses_changed_config_once_a_checkpoint_exists(tmp_path, bad):
     config = tiny_config()
     checkpoint.write_config(tmp_path, config)
+    checkpoint.prepare_workdir(tmp_path, dataclasses.replace(config, **bad))  # nothing saved yet
+    (tmp_path / "checkpoints" / "1").mkdir(parents=True)
     with pytest.raises(config_lib.ConfigError, match="different config"):
-        train.prepare_workdir(tmp_path, dataclasses.replace(config, **bad))
+        checkpoint.prepare_workdir(tmp_path, dataclasses.replace(config, **bad))
     extended = dataclasses.replace(
         config, train=dataclasses.replace(config.train, num_iterations=9)
     )
-    train.prepare_workdir(tmp_path, extended)  # a longer run is allowed
+    checkpoint.prepare_workdir(tmp_path, extended)  # a longer run is allowed
 
 
 def test_learning_rate_schedule__cosine_ends_at_final_fraction():
@@ -151,3 +155,63 @@ def test_learning_rate_schedule__cosine_ends_at_final_fraction():
     ttt = presets.tic_tac_toe()
     constant = learner.learning_rate_schedule(ttt)
     assert float(constant(0)) == float(constant(10**6)) == ttt.train.learning_rate
+
+
+def _assert_same_params(a, b) -> None:
+    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_run__a_planted_nan_gradient_is_skipped_logged_and_the_run_goes_on(tmp_path, monkeypatch):
+    make_phases, calls = train.make_phases, []
+
+    def planted(*args, **kwargs):
+        phases = make_phases(*args, **kwargs)
+
+        def update(train_state, replay_state, key):
+            calls.append(key)
+            if len(calls) == 3:  # this update's batch has NaN targets: NaN loss and gradient
+                samples = replay_state.samples
+                samples = samples._replace(value_target=samples.value_target * jnp.nan)
+                replay_state = replay_state._replace(samples=samples)
+            return phases.update(train_state, replay_state, key)
+
+        return phases._replace(update=update)
+
+    monkeypatch.setattr(train, "make_phases", planted)
+    config = tiny_config()
+    train.run(config, tmp_path, progress=False)
+    per_iteration = learner.updates_per_iteration(config)
+    assert len(calls) == 2 * per_iteration > 3
+    scalars = load_script("plot_run").read_scalars(tmp_path)
+    assert scalars["train/skipped_updates"] == {1: 1.0, 2: 0.0}
+    assert scalars["train/updates"][2] == 2 * per_iteration - 1  # the skipped one is not counted
+    agent = load_agent(tmp_path)
+    assert agent.iteration == 2 and checkpoint.all_finite(agent.params)
+
+
+@pytest.mark.slow
+def test_run__damaged_newest_checkpoint_resumes_from_the_previous_bit_identically(
+    tiny_run, tmp_path, capsys
+):
+    """16 bytes overwritten in the newest checkpoint's largest array file (the issue's silent
+    case): the run moves it aside, resumes from the one before, and ends where an undamaged
+    resume ends, bit for bit."""
+    intact, damaged = tmp_path / "intact", tmp_path / "damaged"
+    shutil.copytree(tiny_run[0], intact)
+    shutil.copytree(tiny_run[0], damaged)
+    arrays = (damaged / "checkpoints" / "2").rglob("ocdbt.process_0/d/*")
+    largest = max(arrays, key=lambda p: p.stat().st_size)
+    data = bytearray(largest.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 16] = b"\xff" * 16
+    largest.write_bytes(bytes(data))
+    config = tiny_config(train=dataclasses.replace(tiny_config().train, num_iterations=3))
+    train.run(config, intact, progress=False)
+    capsys.readouterr()
+    train.run(config, damaged, progress=False)
+    err = capsys.readouterr().err
+    assert "checkpoint 2 is damaged" in err and "resuming from checkpoint 1" in err
+    assert (damaged / "checkpoints" / "2.damaged").is_dir()
+    a, b = load_agent(intact), load_agent(damaged)
+    assert a.iteration == b.iteration == 3
+    _assert_same_params(a.params, b.params)

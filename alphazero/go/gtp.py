@@ -27,6 +27,7 @@ Resignation: after `resign_moves` consecutive own moves whose root value (mover'
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import sys
 import time
@@ -59,6 +60,13 @@ class Clock:
     left: dict = dataclasses.field(default_factory=dict)  # colour -> (seconds, stones)
 
 
+@functools.cache
+def _jitted(env) -> tuple[Callable, ...]:
+    """The engine's jitted rules, compiled once per environment rather than once per engine."""
+    superko = referee.superko_moves(env)
+    return jax.jit(env.init), jax.jit(env.step), jax.jit(superko), jax.jit(go.black_margin)
+
+
 class Engine:
     """GTP command handlers over a pgx Go state history (the last entry is the position)."""
 
@@ -86,10 +94,7 @@ class Engine:
     def _set_env(self) -> None:
         env = self.agent.env  # the search's terminal values use the komi the agent trained with
         self.env = env
-        self._init = jax.jit(env.init)
-        self._step = jax.jit(env.step)
-        self._superko = jax.jit(referee.superko_moves(env))
-        self._black_margin = jax.jit(go.black_margin)  # eager: 0.15 s a call
+        self._init, self._step, self._superko, self._black_margin = _jitted(env)
 
     def clear_board(self) -> None:
         self.history = [self._init(jax.random.PRNGKey(0))]  # positions, the newest last

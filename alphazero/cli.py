@@ -58,6 +58,8 @@ def _prepare_output(path: Path) -> None:
     folder = path.absolute().parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        _fail(f"cannot write {path}: a file stands where a folder of that path must be")
     except OSError as error:
         _fail(f"cannot write {path}: {error.strerror}: {error.filename}")
     if not os.access(folder, os.W_OK):
@@ -204,8 +206,11 @@ def _eval(argv: list[str]) -> None:
     agent = load_agent(
         Path(args.workdir), args.simulations, args.step, args.inference_dtype, args.algorithm
     )
+    go = agent.config.game.startswith("go_")
+    if args.out:  # before the games, not after them
+        _prepare_output(Path(args.out) / "games.jsonl" if go else Path(args.out))
     try:
-        if agent.config.game.startswith("go_"):
+        if go:
             from alphazero.go import ladder, ratings
 
             name = ladder.agent_name(agent, bool(args.algorithm), args.pass_rule)

@@ -66,6 +66,27 @@ def area(state) -> jax.Array:
     return _count_scores(state._x, _size(state)).astype(jnp.float32)
 
 
+def ownership(state) -> jax.Array:
+    """[N*N] int32 area map: +1 where Black owns the point, -1 White, 0 neither (Tromp-Taylor:
+    a stone is its colour's; an empty region is the colour of every stone it touches, and
+    nobody's when it touches both colours or none). Its per-colour counts are `area`'s."""
+    size = _size(state)
+    board = stones(state).reshape(size, size)
+    empty = board == 0
+
+    def spread(reached):  # flood from a colour's stones through empty points, until fixed
+        def grow(r):
+            padded = jnp.pad(r, 1)
+            near = padded[:-2, 1:-1] | padded[2:, 1:-1] | padded[1:-1, :-2] | padded[1:-1, 2:]
+            return r | (empty & near)
+
+        return jax.lax.while_loop(lambda r: jnp.any(grow(r) != r), grow, reached)
+
+    black, white = spread(board > 0), spread(board < 0)
+    owner = jnp.where(board != 0, board, black.astype(jnp.int32) - white.astype(jnp.int32))
+    return owner.reshape(-1)
+
+
 def black_margin(state, komi: float) -> jax.Array:
     """Black's area - White's area - komi, as pgx scores a finished game."""
     black, white = area(state)

@@ -73,3 +73,36 @@ def test_black_margin_agrees_with_pgx_winner_on_random_games():
     scored = ~np.asarray(superko)  # a superko move loses for the mover whatever the area
     assert scored.sum() > 40
     assert np.array_equal(np.sign(np.asarray(margin))[scored], np.asarray(black_reward)[scored])
+
+
+def test_ownership_known_5x5_position():
+    # Black walls off columns 0-1, White columns 3-4; a black stone sits inside White's side.
+    black = [r * 5 + 1 for r in range(5)]
+    white = [r * 5 + 3 for r in range(5)]
+    moves = [m for pair in zip(black, white, strict=True) for m in pair] + [24]
+    owner = np.asarray(go.ownership(play_moves(ENV, moves))).reshape(5, 5)
+    assert owner[:, :2].tolist() == [[1, 1]] * 5  # stones and the region only Black touches
+    assert owner[:, 2].tolist() == [0] * 5  # column 2 touches both colours: nobody's
+    assert owner[:, 3].tolist() == [-1] * 5
+    assert owner[4, 4] == 1 and owner[:4, 4].tolist() == [0] * 4  # touched by both now
+    assert np.asarray(go.ownership(play_moves(ENV, []))).tolist() == [0] * 25  # nobody's
+
+
+def test_ownership_counts_are_pgx_area_on_random_positions():
+    """Per colour, the ownership map counts exactly pgx's area, at every depth of random play."""
+
+    def random_position(key):
+        def body(i, carry):
+            state, key = carry
+            key, sub = jax.random.split(key)
+            action = jax.random.categorical(sub, jnp.where(state.legal_action_mask, 0.0, -1e9))
+            stepped = jax.lax.cond(state.terminated, lambda: state, lambda: ENV.step(state, action))
+            return stepped, key
+
+        depth = jax.random.randint(key, (), 0, 60)
+        state = jax.lax.fori_loop(0, depth, body, (ENV.init(key), key))[0]
+        owner = go.ownership(state)
+        return jnp.stack([jnp.sum(owner == 1), jnp.sum(owner == -1)]), go.area(state)
+
+    counts, area = jax.jit(jax.vmap(random_position))(jax.random.split(jax.random.PRNGKey(1), 64))
+    assert np.array_equal(np.asarray(counts, np.float32), np.asarray(area))

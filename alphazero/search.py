@@ -53,6 +53,21 @@ class SearchOutput(NamedTuple):
     root_value: jax.Array  # [B] search value of the root, mover's view
 
 
+def score_utility(
+    win_value: jax.Array, score_margin: jax.Array, centre: jax.Array, scale: float, factor: float
+) -> jax.Array:
+    """KataGo's utility (Wu 2019, section 4.2; `dynamicScoreUtilityFactor`): the win/loss value
+    plus a bounded bonus for the predicted score margin, all from the mover's view,
+
+        u = v + factor * (2 / pi) * atan((score_margin - centre) / scale),
+
+    with `centre` the root's predicted margin (so the bonus rewards doing better than expected)
+    and `scale` = 0.5 * sqrt(board area) in KataGo. The bonus lies in (-factor, factor) and grows
+    with the margin, so a side that is behind still fights for points and a side that is ahead
+    does not give them away; factor 0 is plain win/loss. Shapes broadcast."""
+    return win_value + factor * (2 / jnp.pi) * jnp.arctan((score_margin - centre) / scale)
+
+
 def mask_logits(logits: jax.Array, legal_action_mask: jax.Array) -> jax.Array:
     """Illegal actions get the dtype minimum, i.e. probability exactly 0 after softmax."""
     return jnp.where(legal_action_mask, logits, jnp.finfo(logits.dtype).min)

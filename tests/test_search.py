@@ -139,3 +139,18 @@ def test_keep_solutions__moves_onto_the_path_the_search_verified():
         assert kept_action[b] == (first[b] if found[b] else plain_action[b])
     assert 0 < int(found.sum()) < 32  # both cases occur
     assert (kept_action != plain_action).any()  # the rule changes some moves
+
+
+def test_score_utility__monotone_bounded_and_plain_win_loss_at_factor_0():
+    margins = np.linspace(-60, 60, 241)  # 7x7 margins, mover's view
+    scale = 0.5 * np.sqrt(49)
+    for value in (-1.0, 0.0, 1.0):
+        u = np.asarray(search.score_utility(value, margins, 0.0, scale, 0.4))
+        assert np.all(np.diff(u) > 0)  # more points is always better
+        assert np.all(np.abs(u - value) < 0.4)  # the bonus is bounded by the factor
+        plain = search.score_utility(value, margins, 0.0, scale, 0.0)
+        np.testing.assert_array_equal(np.asarray(plain), np.full_like(margins, value))
+    at_centre = search.score_utility(0.5, 3.0, 3.0, scale, 0.4)
+    assert float(at_centre) == 0.5  # as expected: no bonus
+    one_scale = float(search.score_utility(0.0, scale, 0.0, scale, 0.4))
+    np.testing.assert_allclose(one_scale, 0.4 * (2 / np.pi) * np.arctan(1.0), rtol=1e-6)  # 0.2

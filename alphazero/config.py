@@ -32,6 +32,8 @@ class NetworkConfig:
     """Conv channels, or hidden width for the MLP torso (AlphaZero: 256)."""
     num_heads: int = 4
     """Attention heads of the transformer torso (must divide num_channels)."""
+    global_pooling: bool = False
+    """Resnet torso: every third residual block gets a global-pooling bias (KataGo: on)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,6 +259,8 @@ def validate(config: Config) -> None:
     if not 0 <= config.supervised.validation_fraction < 1:
         raise ConfigError("supervised.validation_fraction must lie in [0, 1)")
     network = config.network
+    if network.global_pooling and network.torso == "resnet" and network.num_channels < 2:
+        raise ConfigError("network.global_pooling needs network.num_channels >= 2")
     if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
         raise ConfigError("network.num_heads must be positive and divide network.num_channels")
     token_game = hasattr(games.make(config.game), "vocab")  # text observations

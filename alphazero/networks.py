@@ -3,14 +3,17 @@
     params = networks.init(key, env, config.network)
     prior_logits, value = networks.apply(params, observation)   # [B, A], [B]
 
-`apply` needs nothing but the parameters: the architecture (torso kind, depth, width, number of
-actions) is read back from the shapes in `params`, so search, self-play, the learner, the arena and
-outside scripts all call the same function with a plain pytree, as mctx expects.
+`apply` needs nothing but the parameters: the architecture (torso kind, depth, width, global
+pooling, number of actions) is read back from the shapes and names in `params`, so search,
+self-play, the learner, the arena and outside scripts all call the same function with a plain
+pytree, as mctx expects.
 
 Architecture (AlphaGo Zero, "Methods: neural network architecture", scaled down): a convolutional
 stem, `num_blocks` pre-activation residual blocks, a policy head (1x1 conv -> dense over actions)
 and a value head (1x1 conv -> dense -> tanh). Deviation: LayerNorm instead of BatchNorm, so the
-network has no mutable statistics and `apply` stays a pure function (docs/deviations.md). The "mlp"
+network has no mutable statistics and `apply` stays a pure function (docs/deviations.md). With
+`global_pooling` (off by default) every third conv block adds KataGo's global-pooling bias
+(`_Block`), so distant points interact within one block (Wu 2019; docs/deviations.md). The "mlp"
 torso is the same residual design with dense layers, for boards as small as tic-tac-toe. The
 "transformer" torso reads token observations (Countdown's text, [B, L] int): token and position
 embeddings, `num_blocks` pre-LayerNorm blocks (self-attention with `num_heads` heads, then a 4x
@@ -27,10 +30,20 @@ from alphazero.config import NetworkConfig
 
 
 class _Block(nn.Module):
-    """Pre-activation residual block: x + f(x), with f = (norm, relu, layer) x 2."""
+    """Pre-activation residual block: x + f(x), with f = (norm, relu, layer) x 2.
+
+    `global_pooling` (conv blocks only): KataGo's "global pooling bias structure" (Wu 2019, section
+    "Global pooling"). After the first conv, norm and relu, the first third of the channels, G (at
+    least one), is pooled over the board to its per-channel mean and max, [B, 2|G|]; a Dense layer
+    without bias, "global_pool", maps that to a bias [B, C - |G|] added at every point to the other
+    C - |G| channels, and the second conv reads those only. So every point of the block's output
+    sees the whole board. KataGo's third pooled feature, the mean scaled by (board width - 14) / 10,
+    is left out: a network here plays one board size, where it is a fixed multiple of the mean.
+    """
 
     features: int
     conv: bool
+    global_pooling: bool = False
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -40,8 +53,18 @@ class _Block(nn.Module):
             return nn.Dense(self.features, name=name)
 
         y = layer("layer_0")(nn.relu(nn.LayerNorm(name="norm_0")(x)))
-        y = layer("layer_1")(nn.relu(nn.LayerNorm(name="norm_1")(y)))
-        return x + y
+        y = nn.relu(nn.LayerNorm(name="norm_1")(y))  # [B, H, W, C]
+        if self.global_pooling:
+            g = max(1, self.features // 3)
+            pooled = jnp.concatenate([y[..., :g].mean((1, 2)), y[..., :g].max((1, 2))], -1)
+            bias = nn.Dense(self.features - g, use_bias=False, name="global_pool")(pooled)
+            y = y[..., g:] + bias[:, None, None, :]  # [B, H, W, C - |G|]
+        return x + layer("layer_1")(y)
+
+
+def _is_pooling_block(i: int, num_blocks: int) -> bool:
+    """With global pooling on: blocks 2, 5, 8, ... (0-based); the last one if there are < 3."""
+    return i % 3 == 2 or (num_blocks < 3 and i == num_blocks - 1)
 
 
 class _ValueOut(nn.Module):
@@ -113,6 +136,7 @@ class PolicyValueNet(nn.Module):
     dtype: jnp.dtype = jnp.float32  # compute dtype; parameters are stored in float32
     vocab_size: int = 0  # > 0: token observations, transformer torso
     num_heads: int = 4
+    global_pooling: bool = False  # conv torso: global-pooling bias blocks (_is_pooling_block)
 
     @nn.compact
     def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -126,7 +150,8 @@ class PolicyValueNet(nn.Module):
             x = nn.Dense(self.num_channels, name="stem")(x.reshape(x.shape[0], -1))
         if not self.vocab_size:
             for i in range(self.num_blocks):
-                x = _Block(self.num_channels, self.conv, name=f"block_{i}")(x)
+                pool = self.global_pooling and self.conv and _is_pooling_block(i, self.num_blocks)
+                x = _Block(self.num_channels, self.conv, pool, name=f"block_{i}")(x)
             x = nn.relu(nn.LayerNorm(name="torso_norm")(x))
 
         p, v = x, x
@@ -153,17 +178,20 @@ def _module_from_params(params) -> PolicyValueNet:
         return PolicyValueNet(num_actions, len(blocks), num_channels, False,
                               vocab_size=vocab_size, num_heads=num_heads)  # fmt: skip
     stem = p["stem"]["kernel"]
+    blocks = [p[name] for name in p if name.startswith("block_")]
     return PolicyValueNet(
         num_actions=p["policy_out"]["kernel"].shape[-1],
-        num_blocks=sum(1 for name in p if name.startswith("block_")),
+        num_blocks=len(blocks),
         num_channels=stem.shape[-1],
         conv=stem.ndim == 4,
+        global_pooling=any("global_pool" in block for block in blocks),
     )
 
 
 def init(key: jax.Array, env, config: NetworkConfig):
     """Fresh parameters for `env`'s observation and action shapes (token observations, as
-    Countdown's, need `config.torso == "transformer"` and the environment's `VOCAB`)."""
+    Countdown's, need `config.torso == "transformer"` and the environment's `VOCAB`).
+    `config.global_pooling` applies to the conv torso only; the others ignore it."""
     # Shapes only, and one compiled init: stepping pgx or flax eagerly compiles every small op.
     spec = jax.eval_shape(env.init, jax.random.PRNGKey(0)).observation
     obs = jnp.zeros((1, *spec.shape), spec.dtype)
@@ -175,7 +203,10 @@ def init(key: jax.Array, env, config: NetworkConfig):
                                 vocab_size=vocab_size, num_heads=config.num_heads)  # fmt: skip
         return jax.jit(module.init)(key, obs)
     conv = config.torso == "resnet" and obs.ndim == 4
-    module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv)
+    if conv and config.global_pooling and config.num_channels < 2:
+        raise ValueError("global pooling needs num_channels >= 2 (pooled and biased channels)")
+    module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv,
+                            global_pooling=conv and config.global_pooling)  # fmt: skip
     return jax.jit(module.init)(key, obs.astype(jnp.float32))
 
 

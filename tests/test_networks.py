@@ -63,3 +63,64 @@ def test_transformer__architecture_from_params_and_padding_is_ignored():
     assert bool(jnp.allclose(logits, again[0], atol=1e-5)) and bool(jnp.allclose(value, again[1]))
     fast = networks.apply(params, states.observation, jnp.bfloat16)
     assert float(jnp.abs(fast[0] - logits).max()) < 0.1
+
+
+def _leaf_paths(params) -> set[str]:
+    return {jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_leaves_with_path(params)}
+
+
+def _torso_output(params, obs):
+    """The torso's features [B, H, W, C] (after its final norm), before the heads."""
+    module = networks._module_from_params(params)
+    _, state = module.apply(params, obs, capture_intermediates=lambda m, _: m.name == "torso_norm")
+    return state["intermediates"]["torso_norm"]["__call__"][0]
+
+
+def test_global_pooling__same_output_shapes_and_pooling_layers_only_when_on():
+    env = games.make("go_7x7")
+    obs = jax.random.bernoulli(jax.random.PRNGKey(1), 0.3, (4, *env.observation_shape))
+    outputs, paths = {}, {}
+    for on in (False, True):
+        params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("resnet", 4, 12, 4, on))
+        assert networks._module_from_params(params).global_pooling == on
+        outputs[on] = jax.jit(networks.apply)(params, obs)
+        paths[on] = _leaf_paths(params)
+    assert [x.shape for x in outputs[True]] == [x.shape for x in outputs[False]]
+    assert outputs[True][0].shape == (4, env.num_actions) and outputs[True][1].shape == (4,)
+    # Of 4 blocks only block_2 pools: 4 of 12 channels -> mean and max [B, 8] -> bias [B, 8].
+    assert paths[True] - paths[False] == {"['params']['block_2']['global_pool']['kernel']"}
+    assert paths[False] <= paths[True]
+    block = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("resnet", 4, 12, 4, True))
+    block = block["params"]["block_2"]
+    assert block["global_pool"]["kernel"].shape == (8, 8)
+    assert block["layer_1"]["kernel"].shape == (3, 3, 8, 12)
+
+
+def test_global_pooling__a_distant_stone_reaches_a_point_beyond_the_receptive_field():
+    # One block (so it pools) on 9x9: the stem and the block's two 3x3 convs see 3 points around
+    # p = (8, 8); the changed point (0, 0) is 8 away. The policy head's dense layer mixes all
+    # points anyway, so the test reads the torso's output at p, not the logits.
+    env = games.make("go_9x9")
+    obs = jax.random.bernoulli(jax.random.PRNGKey(1), 0.3, (1, *env.observation_shape))
+    moved = obs.at[0, 0, 0, 0].set(~obs[0, 0, 0, 0])
+    for on in (False, True):
+        params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("resnet", 1, 8, 4, on))
+        assert networks._module_from_params(params).global_pooling == on
+        change = _torso_output(params, moved)[0, 8, 8] - _torso_output(params, obs)[0, 8, 8]
+        change = float(jnp.abs(change).max())
+        assert (change > 1e-4) if on else (change == 0.0), (on, change)
+
+
+def test_global_pooling__off_by_default_and_the_default_net_is_unchanged():
+    assert NetworkConfig().global_pooling is False
+    params = networks.init(jax.random.PRNGKey(0), games.make("go_7x7"), NetworkConfig())
+    assert not any("global_pool" in path for path in _leaf_paths(params))
+    assert not networks._module_from_params(params).global_pooling
+    # The tree the default net had before the option existed, module by module.
+    p = params["params"]
+    blocks = [f"block_{i}" for i in range(NetworkConfig().num_blocks)]
+    heads = ["policy_conv", "value_conv", "policy_out", "value_hidden", "value_out"]
+    assert set(p) == {"stem", *blocks, "torso_norm", *heads}
+    for name in blocks:
+        assert set(p[name]) == {"norm_0", "layer_0", "norm_1", "layer_1"}
+        assert p[name]["layer_1"]["kernel"].shape == (3, 3, 64, 64)

@@ -44,15 +44,18 @@ class CheckpointError(RuntimeError):
     """A workdir or checkpoint problem the user must fix; the message is one line."""
 
 
-def check_writable(workdir: Path) -> None:
-    """Creates `workdir` if needed; raises CheckpointError if it cannot be written."""
+def check_writable(workdir: Path, what: str = "workdir") -> None:
+    """Creates `workdir` (a run's, or an output's folder) if needed; raises CheckpointError if it
+    cannot be made or written (a file in its path, a read-only disk)."""
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         probe = workdir / ".write_test"
         probe.write_text("ok")
         probe.unlink()
+    except (FileExistsError, NotADirectoryError):  # mkdir's words for "a file is in the way"
+        raise CheckpointError(f"{what} {workdir} is not writable (a file is in its path)") from None
     except OSError as error:
-        raise CheckpointError(f"workdir {workdir} is not writable ({error.strerror})") from None
+        raise CheckpointError(f"{what} {workdir} is not writable ({error.strerror})") from None
 
 
 def read_config(workdir: Path) -> config_lib.Config | None:
@@ -147,15 +150,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_digests(folder: Path) -> dict[str, str]:
-    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and p.name != DIGEST)
+def file_digests(folder: Path, skip: str | None = DIGEST) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under `folder` (but `skip`)."""
+    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and p.name != skip)
     return {p.relative_to(folder).as_posix(): _sha256(p) for p in files}
 
 
 def write_digest(folder: Path) -> None:
     """`folder`/digest.json: the SHA-256 of every file in a finished checkpoint, written last."""
     tmp = folder / f"{DIGEST}.tmp"
-    tmp.write_text(json.dumps(_file_digests(folder), indent=1, sort_keys=True))
+    tmp.write_text(json.dumps(file_digests(folder), indent=1, sort_keys=True))
     os.replace(tmp, folder / DIGEST)
 
 
@@ -170,7 +174,7 @@ def verify(folder: Path) -> None:
         raise CheckpointError(f"{DIGEST} is unreadable ({_reason(error)})") from None
     if not isinstance(expected, dict):
         raise CheckpointError(f"{DIGEST} is not a digest")
-    actual = _file_digests(folder)
+    actual = file_digests(folder)
     for name in sorted(set(expected) | set(actual)):
         if name not in actual:
             raise CheckpointError(f"{name} is missing")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -55,15 +54,10 @@ def _fail(message: str) -> None:
 def _prepare_output(path: Path) -> None:
     """Creates `path`'s folder if needed, before any work; one line and exit 2 if it cannot be
     created or written."""
-    folder = path.absolute().parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        _fail(f"cannot write {path}: a file stands where a folder of that path must be")
-    except OSError as error:
-        _fail(f"cannot write {path}: {error.strerror}: {error.filename}")
-    if not os.access(folder, os.W_OK):
-        _fail(f"cannot write {path}: folder {folder} is not writable")
+        checkpoint.check_writable(path.absolute().parent, what="folder")
+    except checkpoint.CheckpointError as error:
+        _fail(f"cannot write {path}: {error}")
 
 
 def _train(argv: list[str]) -> None:
@@ -110,8 +104,6 @@ def _play(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     from alphazero import play
 
-    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes: an illegal move, not a crash
-        sys.stdin.reconfigure(errors="replace")
     play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed)
 
 
@@ -333,6 +325,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    if hasattr(sys.stdin, "reconfigure"):  # play and gtp: undecodable bytes are bad input, not
+        sys.stdin.reconfigure(errors="replace")  # a UnicodeDecodeError (strict under UTF-8 locales)
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
         print(__doc__.split("\n\n")[1])
         if argv and argv[0] not in ("-h", "--help"):

@@ -182,13 +182,12 @@ def check_args(args, known_presets) -> str | None:
     if min(args.peak_batches) < 1:
         return "--peak-batches must be positive"
     if args.out:  # its folder is made now, so a long benchmark never ends unable to save
-        folder = Path(args.out).absolute().parent
+        from alphazero import checkpoint
+
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            return f"cannot write {args.out}: {error.strerror}"
-        if not os.access(folder, os.W_OK):
-            return f"cannot write {args.out}: {folder} is read-only"
+            checkpoint.check_writable(Path(args.out).absolute().parent, what="folder")
+        except checkpoint.CheckpointError as error:
+            return f"cannot write {args.out}: {error}"
     return None
 
 

@@ -28,7 +28,6 @@ import collections
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import io
 import json
 import shutil
@@ -93,9 +92,10 @@ def check(outcome: Outcome, case) -> int:
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    files = (p for p in sorted(folder.rglob("*")) if p.is_file())
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in files}  # fmt: skip
+    """Every file's SHA-256, the checkpoint's own digest.json included."""
+    from alphazero import checkpoint
+
+    return checkpoint.file_digests(folder, skip=None)
 
 
 def newest(workdir: Path) -> Path:

@@ -127,7 +127,8 @@ def save(
         with _quiet(settle_s=0.5):
             mngr.save(step, args=ocp.args.StandardSave(saved))
             mngr.wait_until_finished()
-        write_digest(Path(mngr.directory) / str(step))
+        if jax.process_index() == 0:  # one writer: hosts share the folder
+            write_digest(Path(mngr.directory) / str(step))
     except Exception as error:  # orbax and tensorstore raise many types for one failed write
         raise CheckpointError(
             f"could not save checkpoint {step} in {mngr.directory} ({_reason(error)}); "

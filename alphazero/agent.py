@@ -51,11 +51,12 @@ _apply = jax.jit(networks.apply)
 def load_agent(
     workdir: str | Path,
     simulations: int | None = None,
-    step: int | None = None,
+    step: int | str | None = None,
     inference_dtype: str | None = None,
     algorithm: str | None = None,
 ):
-    """Loads the newest (or `step`) checkpoint of the run in `workdir` as an `Agent`; its search
+    """Loads the newest (or `step`; "best": the best network by in-training Elo against GNU Go)
+    checkpoint of the run in `workdir` as an `Agent`; its search
     (`algorithm`, default the run's `eval.algorithm`) evaluates the network in `inference_dtype`
     (default: the run's `search.inference_dtype`)."""
     from alphazero.learner import init_loop_state
@@ -80,6 +81,15 @@ def load_agent(
     if manager.latest_step() is None:
         raise checkpoint.CheckpointError(f"{workdir} holds no checkpoint yet")
     template = jax.eval_shape(lambda: init_loop_state(env, config, RL))
+    if step == checkpoint.BEST:
+        best = checkpoint.read_best(workdir)
+        if best is None:
+            raise checkpoint.CheckpointError(
+                f"{workdir} has no best network (kept by in-training evaluations against GNU Go)"
+            )
+        folder = workdir / checkpoint.BEST / str(best["iteration"])
+        params = checkpoint.restore_tree(folder, template.train_state.params)
+        return Agent(env=env, params=params, config=config, iteration=int(best["iteration"]))
     loop = checkpoint.restore(manager, template, step, config.replay.in_checkpoint)
     return Agent(
         env=env,

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -317,6 +318,30 @@ def _quiet(settle_s: float = 0.0):
     finally:
         absl_logging.set_verbosity(level)
         sys.unraisablehook, sys.stderr = hook, stderr
+
+
+BEST = "best"
+
+
+def read_best(workdir: Path) -> dict | None:
+    """workdir/best/best.json ({"iteration", "elo"}) of the best network so far, or None."""
+    path = Path(workdir) / BEST / "best.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def save_best(workdir: Path, params, iteration: int, elo: float) -> None:
+    """Keeps `params` as the run's best network (workdir/best/<iteration>, one folder), then
+    points best.json at it and removes the one it replaces: a crash leaves the old best whole."""
+    folder = Path(workdir) / BEST
+    old = read_best(workdir)
+    if old is not None and old["iteration"] == iteration:
+        return
+    save_tree(folder / str(iteration), params)
+    tmp = folder / "best.json.tmp"
+    tmp.write_text(json.dumps({"iteration": iteration, "elo": elo}))
+    os.replace(tmp, folder / "best.json")
+    if old is not None:
+        shutil.rmtree(folder / str(old["iteration"]), ignore_errors=True)
 
 
 def save_tree(path: Path, tree) -> None:

@@ -148,7 +148,7 @@ def _gtp(argv: list[str]) -> None:
     )
     parser.add_argument("--resign-moves", type=int, default=3, help="... for this many moves")
     parser.add_argument("--no-resign", action="store_true", help="never resign")
-    parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
+    parser.add_argument("--step", type=_step, default=None, help=STEP_HELP)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.simulations is not None and args.simulations <= 0:
@@ -166,6 +166,19 @@ def _gtp(argv: list[str]) -> None:
     gtp.serve(engine)
 
 
+STEP_HELP = "checkpoint: an iteration, or best (Go: best in-training Elo); default: newest"
+
+
+def _step(text: str) -> int | str:
+    """--step: an iteration number or "best"."""
+    if text == "best":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an iteration or 'best': {text!r}") from None
+
+
 def _eval(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
         prog="alphazero eval",
@@ -178,7 +191,7 @@ def _eval(argv: list[str]) -> None:
                         "minimax, alphabeta-D (default random)")  # fmt: skip
     parser.add_argument("--num-games", type=int, default=20, help="games per opponent")
     parser.add_argument("--simulations", type=int, default=None, help="agent simulations/move")
-    parser.add_argument("--step", type=int, default=None, help="checkpoint (default: newest)")
+    parser.add_argument("--step", type=_step, default=None, help=STEP_HELP)
     parser.add_argument("--inference-dtype", choices=("float32", "bfloat16"), default=None,
                         help="network precision inside the agent's search (default: the run's)")
     parser.add_argument("--algorithm", choices=("puct", "gumbel"), default=None,

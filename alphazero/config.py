@@ -34,6 +34,10 @@ class NetworkConfig:
     """Attention heads of the transformer torso (must divide num_channels)."""
     global_pooling: bool = False
     """Resnet torso: every third residual block gets a global-pooling bias (KataGo: on)."""
+    score_heads: bool = False
+    """Go: ownership and score-margin heads trained on the final position (KataGo: on)."""
+    reply_head: bool = False
+    """Resnet torso: an auxiliary head predicting the opponent's reply policy (KataGo: on)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +64,9 @@ class SearchConfig:
     """PUCT: exploration constant c_base (AlphaZero pseudocode: 19652)."""
     inference_dtype: Literal["float32", "bfloat16"] = "float32"
     """Precision of the network evaluations inside the search (training stays float32)."""
+    score_utility: float = 0.0
+    """Go, with network.score_heads: weight c of the bounded score bonus the search adds to the
+    win/loss value, c (2/pi) atan((margin - root margin) / (0.5 sqrt(area))) (KataGo: 0.4)."""
     keep_solutions: bool = False
     """One-player games: move toward a rewarded end the search reached (SP-MCTS, Schadd 2008)."""
 
@@ -76,6 +83,13 @@ class SelfPlayConfig:
     """Moves at the start of a game sampled from pi (AlphaZero: 30); then the search's pick."""
     random_opening_moves: int = 0
     """Up to this many uniformly random opening moves per game (0 = off), for position coverage."""
+    full_search_probability: float = 1.0
+    """Playout cap randomization: chance that a move gets the full search.num_simulations and a
+    policy target; otherwise a cheap search without noise and a value target only (KataGo: 0.25;
+    1 = off)."""
+    cheap_simulations: int = 0
+    """Playout cap randomization: simulations of a cheap search; 0 = num_simulations / 4
+    (KataGo: 100 of 600)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +129,14 @@ class TrainConfig:
     """Decoupled weight decay (AdamW); AlphaZero: L2 penalty 1e-4."""
     value_loss_weight: float = 1.0
     """Weight of the value loss against the policy loss (AlphaZero: 1)."""
+    ownership_loss_weight: float = 1.5
+    """network.score_heads: weight of the per-point ownership cross-entropy, a mean over points
+    (KataGo: 1.5)."""
+    score_loss_weight: float = 0.02
+    """network.score_heads: weight of the score-margin Huber loss (delta 10 points) (KataGo:
+    0.02 on each of its two score-distribution losses; docs/deviations.md)."""
+    reply_loss_weight: float = 0.15
+    """network.reply_head: weight of the opponent-reply policy cross-entropy (KataGo: 0.15)."""
     augment: bool = True
     """Apply a random board symmetry to each training sample (AlphaGo Zero: 8 dihedral maps)."""
     max_skipped_updates: int = 20
@@ -248,6 +270,11 @@ def validate(config: Config) -> None:
         "train.num_iterations": config.train.num_iterations,
         "eval.num_games": config.eval.num_games,
         "train.weight_decay": config.train.weight_decay,
+        "selfplay.cheap_simulations": config.selfplay.cheap_simulations,
+        "search.score_utility": config.search.score_utility,
+        "train.ownership_loss_weight": config.train.ownership_loss_weight,
+        "train.score_loss_weight": config.train.score_loss_weight,
+        "train.reply_loss_weight": config.train.reply_loss_weight,
     }
     for name, value in non_negative.items():
         if value < 0:
@@ -261,6 +288,14 @@ def validate(config: Config) -> None:
     network = config.network
     if network.global_pooling and network.torso == "resnet" and network.num_channels < 2:
         raise ConfigError("network.global_pooling needs network.num_channels >= 2")
+    if network.score_heads and not (config.game.startswith("go_") and network.torso == "resnet"):
+        raise ConfigError("network.score_heads needs a Go game and network.torso resnet")
+    if network.reply_head and network.torso != "resnet":
+        raise ConfigError("network.reply_head needs network.torso resnet")
+    if config.search.score_utility and not network.score_heads:
+        raise ConfigError("search.score_utility needs network.score_heads (a predicted margin)")
+    if not 0 < config.selfplay.full_search_probability <= 1:
+        raise ConfigError("selfplay.full_search_probability must lie in (0, 1]")
     if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
         raise ConfigError("network.num_heads must be positive and divide network.num_channels")
     token_game = hasattr(games.make(config.game), "vocab")  # text observations

@@ -78,7 +78,7 @@ def train_step(
     optimizer = optimizer or make_optimizer(config)
     schedule = schedule or learning_rate_schedule(config)
     grad_fn = jax.grad(losses.loss, has_aux=True)
-    grads, step_metrics = grad_fn(train_state.params, batch, config.train.value_loss_weight)
+    grads, step_metrics = grad_fn(train_state.params, batch, config.train)
     updates, opt_state = optimizer.update(grads, train_state.opt_state, train_state.params)
     params = optax.apply_updates(train_state.params, updates)
     step_metrics["learning_rate"] = schedule(train_state.step)
@@ -122,7 +122,11 @@ def init_loop_state(env, config: Config, phase: int | None = None) -> LoopState:
     key, net_key, example_key = jax.random.split(jax.random.PRNGKey(config.seed), 3)
     train_state = create_train_state(net_key, env, config, phase)
     example = jax.eval_shape(
-        lambda: targets.compute(selfplay.play(train_state.params, example_key, env, config))
+        lambda: targets.compute(
+            selfplay.play(train_state.params, example_key, env, config),
+            env.num_players,
+            reply=config.network.reply_head,
+        )
     )
     example = jax.jit(lambda: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), example))()
     return LoopState(

@@ -22,6 +22,8 @@ MLP), a final LayerNorm and a mean over the non-padding tokens; the same two hea
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -126,8 +128,19 @@ class TokenTorso(nn.Module):
         return (x * weights).sum(-2) / jnp.maximum(weights.sum(-2), 1)
 
 
+class Heads(NamedTuple):
+    """Everything the network predicts for a batch [B]; heads the network lacks are None."""
+
+    prior_logits: jax.Array  # [B, A] move prior, unnormalised
+    value: jax.Array  # [B] in [-1, 1], mover's view
+    ownership: jax.Array | None = None  # [B, P] pre-tanh ownership, mover's view (score_heads)
+    score: jax.Array | None = None  # [B] final area margin in points, mover's view (score_heads)
+    reply_logits: jax.Array | None = None  # [B, A] the opponent's reply (reply_head)
+
+
 class PolicyValueNet(nn.Module):
-    """obs [B, H, W, C] (or [B, D]) -> (prior_logits [B, A], value [B] in [-1, 1])."""
+    """obs [B, H, W, C] (or [B, D]) -> Heads: prior_logits [B, A], value [B] in [-1, 1], and
+    the optional KataGo heads (conv torso only): ownership and score margin, opponent reply."""
 
     num_actions: int
     num_blocks: int
@@ -137,9 +150,11 @@ class PolicyValueNet(nn.Module):
     vocab_size: int = 0  # > 0: token observations, transformer torso
     num_heads: int = 4
     global_pooling: bool = False  # conv torso: global-pooling bias blocks (_is_pooling_block)
+    score_heads: bool = False  # conv torso: ownership [B, P] and score margin [B] heads
+    reply_head: bool = False  # conv torso: a second policy head for the opponent's reply
 
     @nn.compact
-    def __call__(self, obs: jax.Array) -> tuple[jax.Array, jax.Array]:
+    def __call__(self, obs: jax.Array) -> Heads:
         x = obs.astype(self.dtype)
         if self.vocab_size:
             x = TokenTorso(self.vocab_size, self.num_blocks, self.num_channels, self.num_heads,
@@ -163,7 +178,17 @@ class PolicyValueNet(nn.Module):
         prior_logits = nn.Dense(self.num_actions, name="policy_out")(p)
         v = nn.relu(nn.Dense(self.num_channels, name="value_hidden")(v))
         value = jnp.tanh(_ValueOut(name="value_out")(v))
-        return prior_logits, value
+        heads = Heads(prior_logits, value)
+        if self.conv and self.score_heads:
+            ownership = nn.Conv(1, (1, 1), name="ownership_conv")(x)  # [B, H, W, 1]
+            # In units of the board side, so the initial outputs span a plausible range.
+            side = float(x.shape[1])
+            score = side * _ValueOut(name="score_out")(v)
+            heads = heads._replace(ownership=ownership.reshape(x.shape[0], -1), score=score)
+        if self.conv and self.reply_head:
+            r = nn.relu(nn.Conv(2, (1, 1), name="reply_conv")(x)).reshape(x.shape[0], -1)
+            heads = heads._replace(reply_logits=nn.Dense(self.num_actions, name="reply_out")(r))
+        return heads
 
 
 def _module_from_params(params) -> PolicyValueNet:
@@ -185,6 +210,8 @@ def _module_from_params(params) -> PolicyValueNet:
         num_channels=stem.shape[-1],
         conv=stem.ndim == 4,
         global_pooling=any("global_pool" in block for block in blocks),
+        score_heads="ownership_conv" in p,
+        reply_head="reply_out" in p,
     )
 
 
@@ -206,7 +233,9 @@ def init(key: jax.Array, env, config: NetworkConfig):
     if conv and config.global_pooling and config.num_channels < 2:
         raise ValueError("global pooling needs num_channels >= 2 (pooled and biased channels)")
     module = PolicyValueNet(env.num_actions, config.num_blocks, config.num_channels, conv,
-                            global_pooling=conv and config.global_pooling)  # fmt: skip
+                            global_pooling=conv and config.global_pooling,
+                            score_heads=conv and config.score_heads,
+                            reply_head=conv and config.reply_head)  # fmt: skip
     return jax.jit(module.init)(key, obs.astype(jnp.float32))
 
 
@@ -216,12 +245,18 @@ def apply(params, obs: jax.Array, dtype=None) -> tuple[jax.Array, jax.Array]:
     `dtype` (e.g. jnp.bfloat16) runs the forward pass in that precision, parameters cast on the
     fly; outputs are float32 either way.
     """
+    heads = apply_heads(params, obs, dtype)
+    return heads.prior_logits, heads.value
+
+
+def apply_heads(params, obs: jax.Array, dtype=None) -> Heads:
+    """Every head the network has (`Heads`; absent ones None), as `apply` computes them."""
     module = _module_from_params(params)
     if dtype is None:
         return module.apply(params, obs)
     params = jax.tree.map(lambda x: x.astype(dtype), params)
-    logits, value = module.clone(dtype=dtype).apply(params, obs)
-    return logits.astype(jnp.float32), value.astype(jnp.float32)
+    heads = module.clone(dtype=dtype).apply(params, obs)
+    return jax.tree.map(lambda x: x.astype(jnp.float32), heads)
 
 
 def num_parameters(params) -> int:

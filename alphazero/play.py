@@ -93,6 +93,7 @@ def play_go(agent, human_black: bool, seed: int, read=input) -> int:
         else:
             reply = gtp.handle(engine, f"genmove {engine.to_move()}").strip("= \n")
             print(f"agent plays {reply}")
+            _print_ownership(agent, engine)
             resigned = engine.to_move() if reply == "resign" else None
     print(engine.board_text())
     if resigned is not None:
@@ -107,6 +108,22 @@ def play_go(agent, human_black: bool, seed: int, read=input) -> int:
     print("You win." if winner == human else "The agent wins.")
     sys.stdout.flush()
     return 1 if winner == human else -1
+
+
+def _print_ownership(agent, engine) -> None:
+    """The agent's ownership and score heads on the position after its move, Black's view."""
+    from alphazero import visualize
+    from games import go
+
+    predicted = visualize.predicted_ownership(agent.params, engine.state)
+    if predicted is None or engine.game_over():
+        return
+    owner, margin = predicted
+    if int(go.colour_to_move(engine.state)) == go.WHITE:  # heads speak for the side to move
+        owner, margin = -owner, -margin
+    leader = "B" if margin > 0 else "W"
+    print(f"agent's ownership view (X Black, O White; lower case: leaning), predicted "
+          f"{leader}+{abs(margin):.1f}:\n{visualize.ownership_text(owner)}")
 
 
 def _human_go_move(engine, colour: str, read) -> str | None:

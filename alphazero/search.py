@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import mctx
 
-from alphazero import networks
+from alphazero import networks, ownership
 from alphazero.config import SearchConfig
 
 _ILLEGAL_Q = -1e9
@@ -73,27 +73,50 @@ def mask_logits(logits: jax.Array, legal_action_mask: jax.Array) -> jax.Array:
     return jnp.where(legal_action_mask, logits, jnp.finfo(logits.dtype).min)
 
 
-def evaluate_network(params, observation: jax.Array, config: SearchConfig):
-    """The network as the search sees it: (prior_logits, value) in float32."""
+def evaluate_network(params, observation: jax.Array, config: SearchConfig) -> networks.Heads:
+    """The network as the search sees it: every head, in float32."""
     dtype = None if config.inference_dtype == "float32" else jnp.dtype(config.inference_dtype)
-    return networks.apply(params, observation, dtype)
+    return networks.apply_heads(params, observation, dtype)
+
+
+class Centre(NamedTuple):
+    """What the score utility compares against, one per search [B] (passed through mctx with
+    the parameters): the root's predicted margin and the player it belongs to."""
+
+    margin: jax.Array  # [B] predicted final margin at the root, the root mover's view
+    player: jax.Array  # [B] int32, the player to move at the root
 
 
 def make_recurrent_fn(env, config: SearchConfig) -> mctx.RecurrentFn:
-    """mctx recurrent function: one real environment step plus a network evaluation."""
+    """mctx recurrent function: one real environment step plus a network evaluation. With
+    `config.score_utility`, mctx's params are (network params, Centre) and every value it sees
+    is the score utility: the network's value plus the bonus for its predicted margin, and at a
+    finished game the reward plus the bonus for the real margin."""
     discount_sign = -1.0 if env.num_players == 2 else 1.0
+    factor = config.score_utility
 
     def recurrent_fn(params, key, action, state):
         del key
+        params, centre = params if factor else (params, None)
         mover = state.current_player  # [B]
+        colour = jax.vmap(ownership.colour_to_move)(state) if factor else None
         state = jax.vmap(env.step)(state, action)
-        prior_logits, value = evaluate_network(params, state.observation, config)
+        heads = evaluate_network(params, state.observation, config)
         reward = jnp.take_along_axis(state.rewards, mover[:, None], axis=1)[:, 0]
         done = state.terminated | state.truncated
+        value = heads.value
+        if factor:  # margins from each side's view: the centre flips sign with the player
+            scale = ownership.margin_scale(env)
+            toward = jnp.where(state.current_player == centre.player, 1.0, -1.0)
+            value = score_utility(value, heads.score, toward * centre.margin, scale, factor)
+            final = jax.vmap(ownership.final_targets, in_axes=(None, 0, 0))(env, state, colour)[1]
+            toward = jnp.where(mover == centre.player, 1.0, -1.0)
+            bonus = score_utility(0.0, final, toward * centre.margin, scale, factor)
+            reward = jnp.where(state.terminated, reward + bonus, reward)
         output = mctx.RecurrentFnOutput(
             reward=reward,
             discount=jnp.where(done, 0.0, discount_sign),
-            prior_logits=mask_logits(prior_logits, state.legal_action_mask),
+            prior_logits=mask_logits(heads.prior_logits, state.legal_action_mask),
             value=jnp.where(done, 0.0, value),
         )
         return output, state
@@ -112,10 +135,19 @@ def _masked_qtransform(qtransform):
 
 
 def run(
-    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
+    params,
+    key: jax.Array,
+    states,
+    env,
+    config: SearchConfig,
+    *,
+    explore: bool = True,
+    num_simulations: int = 0,
 ) -> SearchOutput:
-    """Searches from a batch of states [B]; `explore` adds root noise (Dirichlet or Gumbel)."""
-    out = policy_output(params, key, states, env, config, explore=explore)
+    """Searches from a batch of states [B]; `explore` adds root noise (Dirichlet or Gumbel);
+    `num_simulations` > 0 overrides the config's (playout cap randomization's cheap search)."""
+    out = policy_output(params, key, states, env, config, explore=explore,
+                        num_simulations=num_simulations)  # fmt: skip
     action = out.action
     if config.algorithm == "puct":
         # The recommended move is the most visited one; sampling is selfplay.py's business.
@@ -143,21 +175,30 @@ def found_solution(tree: mctx.Tree) -> tuple[jax.Array, jax.Array]:
 
 
 def policy_output(
-    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
+    params,
+    key: jax.Array,
+    states,
+    env,
+    config: SearchConfig,
+    *,
+    explore: bool = True,
+    num_simulations: int = 0,
 ) -> mctx.PolicyOutput:
     """The raw mctx output, search tree included (for tests and tree pictures)."""
-    prior_logits, value = evaluate_network(params, states.observation, config)
+    heads = evaluate_network(params, states.observation, config)
     root = mctx.RootFnOutput(
-        prior_logits=mask_logits(prior_logits, states.legal_action_mask),
-        value=value,
+        prior_logits=mask_logits(heads.prior_logits, states.legal_action_mask),
+        value=heads.value,  # the score bonus is 0 at the root: its margin is the centre
         embedding=states,
     )
+    if config.score_utility:
+        params = (params, Centre(heads.score, states.current_player))
     common = dict(
         params=params,
         rng_key=key,
         root=root,
         recurrent_fn=make_recurrent_fn(env, config),
-        num_simulations=config.num_simulations,
+        num_simulations=num_simulations or config.num_simulations,
         invalid_actions=~states.legal_action_mask,
         max_depth=config.max_depth or None,
     )
@@ -188,5 +229,7 @@ def run_jit(params, key, states, env, config: SearchConfig, explore: bool = Fals
     return run(params, key, states, env, config, explore=explore)
 
 
-policy_output_jit = jax.jit(policy_output, static_argnames=("env", "config", "explore"))
+policy_output_jit = jax.jit(
+    policy_output, static_argnames=("env", "config", "explore", "num_simulations")
+)
 """Jitted `policy_output` (the search tree included) for interactive use; env, config static."""

@@ -11,6 +11,17 @@ Move choice in one game (`_act`, written for a single game and vmapped once in `
      0..random_opening_moves, so training sees positions good play avoids (docs/deviations.md);
   2. until move `temperature_moves` the move is sampled from the search policy pi (temperature 1);
   3. afterwards the search's recommended move (greedy).
+
+Playout cap randomization (KataGo, Wu 2019 section 3.1; `selfplay.full_search_probability` < 1):
+each move is, with that probability, a full search of `search.num_simulations` whose policy is
+recorded as a target; otherwise a cheap search of `cheap_simulations(config)` without root noise,
+whose position trains the value only. Both searches are compiled once and `lax.cond` picks one
+per move for all B slots together (KataGo draws per game; one batched search serves all slots
+here, docs/deviations.md).
+
+With `network.score_heads` the move that ends a game also records the final position's
+ownership map and margin from its mover's view (alphazero/ownership.py); targets.py carries them
+back over the game.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from alphazero import distributed, search
+from alphazero import distributed, ownership, search
 from alphazero.config import Config, SelfPlayConfig
 from alphazero.types import Trajectory
 
@@ -40,8 +51,35 @@ def _new_game(env, config: SelfPlayConfig, key: jax.Array) -> Actor:
     return Actor(state=env.init(init_key), move=jnp.int32(0), opening=opening)
 
 
-def _act(env, config: SelfPlayConfig, actor: Actor, out: search.SearchOutput, key: jax.Array):
-    """Plays one move in one game; returns the next actor and the move's record."""
+def cheap_simulations(config: Config) -> int:
+    """Simulations of playout cap randomization's cheap search (0 in the config: N / 4)."""
+    return config.selfplay.cheap_simulations or max(1, config.search.num_simulations // 4)
+
+
+def counts(trajectory, config: Config) -> dict[str, jax.Array]:
+    """This iteration's policy targets, simulations and network evaluations (one per simulation
+    and one at each root): with playout cap randomization they no longer follow from positions."""
+    full = trajectory.full_search
+    full = jnp.ones(trajectory.done.shape, bool) if full is None else full  # [T, B]
+    cheap = cheap_simulations(config)
+    simulations = jnp.sum(jnp.where(full, config.search.num_simulations, cheap))
+    return {
+        "selfplay/policy_targets": jnp.sum(full),
+        "selfplay/simulations": simulations,
+        "selfplay/network_evaluations": simulations + full.size,
+    }
+
+
+def _act(
+    env,
+    config: SelfPlayConfig,
+    scoring: bool,
+    actor: Actor,
+    out: search.SearchOutput,
+    key: jax.Array,
+):
+    """Plays one move in one game; returns the next actor and the move's record (with the
+    final position's ownership and margin when `scoring`)."""
     random_key, sample_key, reset_key = jax.random.split(key, 3)
     state = actor.state
     legal = state.legal_action_mask
@@ -64,6 +102,16 @@ def _act(env, config: SelfPlayConfig, actor: Actor, out: search.SearchOutput, ke
         random_move=is_random,
         root_value=out.root_value,
     )
+    if scoring:  # recorded on the game's last move only; zeros elsewhere (targets.py sums)
+        owner, margin, scored = ownership.final_targets(
+            env, next_state, ownership.colour_to_move(state)
+        )
+        ended = next_state.terminated
+        record.update(
+            ownership=jnp.where(ended, owner, 0.0),
+            score_margin=jnp.where(ended, margin, 0.0),
+            scored=ended & scored,
+        )
     next_actor = Actor(next_state, actor.move + 1, actor.opening)
     fresh = _new_game(env, config, reset_key)
     next_actor = jax.tree.map(lambda a, b: jnp.where(done, a, b), fresh, next_actor)
@@ -80,13 +128,29 @@ def play(params, key: jax.Array, env, config: Config, games_sharding=None) -> Tr
     actors = jax.vmap(functools.partial(_new_game, env, sp))(
         jax.random.split(init_key, sp.num_games)
     )
-    act = jax.vmap(functools.partial(_act, env, sp))  # the one place games are vectorised
+    scoring = config.network.score_heads
+    act = jax.vmap(functools.partial(_act, env, sp, scoring))  # the one place games are vectorised
+    capped = sp.full_search_probability < 1
 
     def one_move(actors: Actor, key: jax.Array):
         actors = distributed.constrain(actors, games_sharding)
         search_key, act_key = jax.random.split(key)
-        out = search.run(params, search_key, actors.state, env, config.search, explore=True)
+
+        def searched(num_simulations: int, explore: bool):
+            return lambda k: search.run(
+                params, k, actors.state, env, config.search,
+                explore=explore, num_simulations=num_simulations,
+            )  # fmt: skip
+
+        if capped:  # playout cap randomization: a full or a cheap search for this move
+            full = jax.random.uniform(jax.random.fold_in(key, 1)) < sp.full_search_probability
+            cheap = searched(cheap_simulations(config), False)
+            out = jax.lax.cond(full, searched(0, True), cheap, search_key)
+        else:
+            out = searched(0, True)(search_key)
         actors, record = act(actors, out, jax.random.split(act_key, sp.num_games))
+        if capped:
+            record["full_search"] = jnp.broadcast_to(full, (sp.num_games,))
         return actors, Trajectory(**record)
 
     _, trajectory = jax.lax.scan(one_move, actors, jax.random.split(scan_key, sp.num_moves))

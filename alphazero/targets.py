@@ -9,7 +9,15 @@ t. Computed backwards over the trajectory with a reverse scan,
 where r_t is the reward move t earned for its mover. A position gets `mask = 0` (no value target) if
 its game had not finished by the end of the scan, was truncated, or if the move played from it was a
 random opening move (its outcome then says little about the position). The policy target is the
-search policy pi_t, always valid.
+search policy pi_t, valid unless playout cap randomization gave the move a cheap search
+(`policy_mask` 0).
+
+KataGo's auxiliary targets (Wu 2019), when the trajectory carries them: the final position's
+ownership map and score margin (alphazero/ownership.py), carried back over the game by the same
+reverse scan (the sign flips every move), known only for games that ended by two passes
+(`score_mask`); and the opponent-reply policy, the search policy pi_{t+1} of the next move of the
+same game (`reply_mask` 0 on a game's last move, at the end of the scan, or where t+1 had a cheap
+search).
 
 Symmetries (AlphaGo Zero "data augmentation"): a board transform applied jointly to the observation
 planes and to the policy over board cells. Square boards use the 8 dihedral maps, connect four the
@@ -25,36 +33,68 @@ import numpy as np
 from alphazero.types import Samples, Trajectory
 
 
-def compute(trajectory: Trajectory, num_players: int = 2) -> Samples:
-    """Trajectory [T, B, ...] -> Samples [T * B, ...]."""
+def compute(trajectory: Trajectory, num_players: int = 2, reply: bool = False) -> Samples:
+    """Trajectory [T, B, ...] -> Samples [T * B, ...]; with `reply`, also the opponent-reply
+    policy targets. The optional targets follow the trajectory's optional fields."""
     gamma = -1.0 if num_players == 2 else 1.0
-
-    def backward(carry, step):
-        value_next, valid_next = carry
-        reward, done, truncated = step
-        value = jnp.where(done, reward, reward + gamma * value_next)
-        valid = jnp.where(done, ~truncated, valid_next)
-        return (value, valid), (value, valid)
-
-    batch = trajectory.reward.shape[1]
-    init = (jnp.zeros(batch), jnp.zeros(batch, bool))  # after the last move: no outcome known
-    _, (value_target, valid) = jax.lax.scan(
-        backward,
-        init,
-        (trajectory.reward, trajectory.done, trajectory.truncated),
-        reverse=True,
-    )
+    done = trajectory.done
+    value_target, valid = _backward(gamma, trajectory.reward, done, ~trajectory.truncated)
     mask = valid & ~trajectory.random_move
 
     def flat(x: jax.Array) -> jax.Array:
         return x.reshape(-1, *x.shape[2:])
 
-    return Samples(
+    samples = Samples(
         observation=flat(trajectory.observation),
         action_weights=flat(trajectory.action_weights),
         value_target=flat(value_target),
         mask=flat(mask).astype(jnp.float32),
     )
+    full = trajectory.full_search
+    if full is not None:
+        samples = samples._replace(policy_mask=flat(full).astype(jnp.float32))
+    if trajectory.ownership is not None:  # the final position's targets, carried back like z
+        (ownership, margin), known = _backward(
+            gamma, (trajectory.ownership, trajectory.score_margin), trajectory.done,
+            trajectory.scored,
+        )  # fmt: skip
+        samples = samples._replace(ownership=flat(ownership), score_margin=flat(margin),
+                                   score_mask=flat(known).astype(jnp.float32))  # fmt: skip
+    if reply:  # the search policy one move later, in the same game, where it is a target
+        later = jnp.roll(trajectory.action_weights, -1, axis=0)
+        same_game = ~trajectory.done.at[-1].set(True)  # the last move's reply is not recorded
+        if full is not None:
+            same_game = same_game & jnp.roll(full, -1, axis=0)
+        samples = samples._replace(reply_weights=flat(later),
+                                   reply_mask=flat(same_game).astype(jnp.float32))  # fmt: skip
+    return samples
+
+
+def _backward(gamma: float, final, done: jax.Array, known_at_end: jax.Array):
+    """Carries per-move quantities back over each game with a reverse scan,
+
+        x_t = r_t                   if move t ended the game
+        x_t = r_t + gamma * x_{t+1} otherwise,
+
+    for every [T, B, ...] leaf r of the pytree `final` (rewards; or a final position's targets,
+    recorded on the game's last move and zero before it). Returns (x, known [T, B]): known is
+    `known_at_end` of the move that ended the game, False for games still running after move T."""
+
+    def step(carry, inputs):
+        x_next, known_next = carry
+        x_end, ended, known_end = inputs
+
+        def pick(end, later):
+            shape = ended.shape + (1,) * (end.ndim - ended.ndim)
+            return end + jnp.where(ended.reshape(shape), 0.0, gamma * later)
+
+        x = jax.tree.map(pick, x_end, x_next)
+        known = jnp.where(ended, known_end, known_next)
+        return (x, known), (x, known)
+
+    init = (jax.tree.map(lambda x: jnp.zeros_like(x[0]), final), jnp.zeros(done.shape[1], bool))
+    _, out = jax.lax.scan(step, init, (final, done, known_at_end), reverse=True)
+    return out
 
 
 # Symmetries ---------------------------------------------------------------------------------------
@@ -107,13 +147,22 @@ def apply_symmetries(samples: Samples, index: jax.Array, game: str) -> Samples:
     cells = jnp.asarray(np.stack([_sources(t, height, width) for t in transforms]))[index]
     planes = samples.observation.reshape(n, height * width, -1)
     observation = jnp.take_along_axis(planes, cells[:, :, None], axis=1)
-    policy = samples.action_weights
-    if game == "connect_four":  # actions are columns: the mirror of one row
-        columns = np.stack([_sources(t, 1, width) for t in transforms])
-        policy = jnp.take_along_axis(policy, jnp.asarray(columns)[index], axis=1)
-    else:
+
+    def move(policy):  # [N, A]: the board part of a policy moves with the cells
+        if policy is None:
+            return None
+        if game == "connect_four":  # actions are columns: the mirror of one row
+            columns = np.stack([_sources(t, 1, width) for t in transforms])
+            return jnp.take_along_axis(policy, jnp.asarray(columns)[index], axis=1)
         board = jnp.take_along_axis(policy[:, : height * width], cells, axis=1)
-        policy = jnp.concatenate([board, policy[:, height * width :]], axis=1)
+        return jnp.concatenate([board, policy[:, height * width :]], axis=1)
+
+    ownership = samples.ownership
+    if ownership is not None:  # [N, P], one value per cell
+        ownership = jnp.take_along_axis(ownership, cells, axis=1)
     return samples._replace(
-        observation=observation.reshape(samples.observation.shape), action_weights=policy
+        observation=observation.reshape(samples.observation.shape),
+        action_weights=move(samples.action_weights),
+        reply_weights=move(samples.reply_weights),
+        ownership=ownership,
     )

@@ -56,12 +56,13 @@ def make_phases(env, config: Config, mesh: Mesh | None = None) -> Phases:
     replicated = distributed.replicated(mesh)
 
     def store(replay_state, trajectory):
-        samples = targets.compute(trajectory, env.num_players)
+        samples = targets.compute(trajectory, env.num_players, reply=config.network.reply_head)
         finished = jnp.sum(trajectory.done)
         stats = {
             "selfplay/games": finished,
             "selfplay/game_length": trajectory.done.size / jnp.maximum(finished, 1),
             "selfplay/root_value": trajectory.root_value.mean(),
+            **selfplay.counts(trajectory, config),
         }
         return replay.add(replay_state, samples), stats
 
@@ -109,6 +110,14 @@ def _write_report(workdir: Path, loop: LoopState, metrics: dict, lines: list[str
         "lines": lines,
     }
     (workdir / "report.json").write_text(json.dumps(report, indent=2))
+
+
+def _keep_best(workdir: Path, params, iteration: int, elo: float) -> None:
+    """workdir/best holds the network with the highest in-training Elo against GNU Go so far
+    (`alphazero eval --step best`): a curve that falls later does not lose it."""
+    best = checkpoint.read_best(workdir)
+    if best is None or elo > best["elo"]:
+        checkpoint.save_best(workdir, params, iteration, elo)
 
 
 def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[str, float]:
@@ -198,6 +207,8 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             )  # fmt: skip
             logged.update(eval_metrics)
             report = {k: float(v) for k, v in eval_metrics.items()}
+            if main and "eval/elo" in report:  # Go against GNU Go: keep the best network
+                _keep_best(workdir, train_state.evaluation_params, iteration, report["eval/elo"])
             if main:
                 bar.write(f"[iteration {iteration}] " + "; ".join(lines))
 

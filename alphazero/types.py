@@ -21,6 +21,12 @@ class Trajectory(NamedTuple):
     truncated: jax.Array  # [T, B] bool, the game was cut off with this move (no outcome)
     random_move: jax.Array  # [T, B] bool, the move was a random opening move, not the agent's
     root_value: jax.Array  # [T, B] search value at the root, mover's view
+    # Playout cap randomization (selfplay.full_search_probability < 1), else None:
+    full_search: jax.Array | None = None  # [T, B] bool, the move had the full search
+    # Ownership and score (network.score_heads), else None; set on a game's last move only:
+    ownership: jax.Array | None = None  # [T, B, P] final area owner of each point, mover's view
+    score_margin: jax.Array | None = None  # [T, B] final area margin (komi in), mover's view
+    scored: jax.Array | None = None  # [T, B] bool, the game ended by two passes (is scored)
 
 
 class Samples(NamedTuple):
@@ -30,6 +36,13 @@ class Samples(NamedTuple):
     action_weights: jax.Array  # [N, A] policy target pi (search policy, or expert one-hot)
     value_target: jax.Array  # [N] z, final outcome from the mover's view, in [-1, 1]
     mask: jax.Array  # [N] float, 1 where value_target is a real outcome, else 0
+    # The optional targets below are None unless the run asks for them (KataGo, Wu 2019):
+    policy_mask: jax.Array | None = None  # [N] float, 1 where action_weights is a target (PCR)
+    ownership: jax.Array | None = None  # [N, P] final owner of each point, mover's view
+    score_margin: jax.Array | None = None  # [N] final area margin in points, mover's view
+    score_mask: jax.Array | None = None  # [N] float, 1 where ownership and margin are known
+    reply_weights: jax.Array | None = None  # [N, A] the opponent's search policy one move later
+    reply_mask: jax.Array | None = None  # [N] float, 1 where reply_weights is a target
 
 
 class ReplayState(NamedTuple):

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import mctx
 import numpy as np
 
-from alphazero import search
+from alphazero import networks, search
 from alphazero.config import SearchConfig
 
 
@@ -80,6 +80,28 @@ def board_text(env, state) -> str:
     return "\n".join(" ".join(r) for r in rows)
 
 
+def predicted_ownership(params, state) -> tuple[np.ndarray, float] | None:
+    """The network's ownership map [N, N] in [-1, 1] and predicted margin (points) for one
+    unbatched Go `state`, from the mover's view; None when the net has no score heads."""
+    heads = networks.apply_heads(params, state.observation[None])
+    if heads.ownership is None:
+        return None
+    size = state.observation.shape[0]
+    owner = np.tanh(np.asarray(heads.ownership[0], np.float32)).reshape(size, size)
+    return owner, float(heads.score[0])
+
+
+def ownership_text(owner: np.ndarray) -> str:
+    """A map of `owner` [N, N] in [-1, 1]: X / O where the positive / negative side owns a point
+    with confidence >= 0.6, x / o where it leans (>= 0.2), '.' otherwise."""
+
+    def mark(v: float) -> str:
+        side = "X" if v > 0 else "O"
+        return side if abs(v) >= 0.6 else side.lower() if abs(v) >= 0.2 else "."
+
+    return "\n".join(" ".join(mark(v) for v in row) for row in owner)
+
+
 def draw(root: Node, path: str | Path, title: str = "", action_names=None, board: str = "") -> Path:
     """Draws a summarised tree to a PNG file; returns its path."""
     import matplotlib
@@ -137,7 +159,13 @@ def search_tree_png(
     out = search.policy_output_jit(params, key, states, env, config, explore=False)
     root = summarise(out.search_tree, 0, max_depth=max_depth)
     names = _action_names(env)
-    return draw(root, path, title=title, action_names=names, board=board_text(env, state))
+    board = board_text(env, state)
+    predicted = predicted_ownership(params, state) if env.id.startswith("go_") else None
+    if predicted is not None:  # KataGo's ownership head: who the net expects to own each point
+        owner, margin = predicted
+        board += f"\n\nownership (X mover, O opponent)\n{ownership_text(owner)}"
+        board += f"\npredicted margin {margin:+.1f}"
+    return draw(root, path, title=title, action_names=names, board=board)
 
 
 def _action_names(env):

@@ -83,7 +83,8 @@ def train_until(config: config_lib.Config, workdir: Path, minutes: float) -> dic
         config.train, max_minutes=minutes, num_iterations=iterations))  # fmt: skip
     train.run(config, workdir, progress=False)
     template = learner.init_loop_state(games.make(config.game), config, RL)
-    loop = checkpoint.restore(checkpoint.manager(workdir), template, with_replay=False)
+    loop = checkpoint.restore(checkpoint.manager(workdir), template,
+                              with_replay=config.replay.in_checkpoint)  # fmt: skip
     return dict(iteration=int(loop.iteration), positions=int(loop.counters.positions),
                 minutes=float(loop.counters.wall_time) / 60)  # fmt: skip
 

@@ -117,7 +117,7 @@ def make_games(args: Args, params, env) -> list[Path]:
             continue
         key = jax.random.fold_in(jax.random.PRNGKey(args.seed), i)
         samples = play_chunk(params, key, env, args.batch_games, args.positions_per_game)
-        arrays = {k: np.asarray(v) for k, v in samples._asdict().items()}
+        arrays = {k: np.asarray(v) for k, v in samples._asdict().items() if v is not None}
         arrays.pop("action_weights")  # all zeros; rebuilt on load
         np.savez_compressed(path.with_suffix(".tmp.npz"), **arrays)
         path.with_suffix(".tmp.npz").rename(path)  # a chunk on disk is complete

@@ -124,3 +124,26 @@ def test_global_pooling__off_by_default_and_the_default_net_is_unchanged():
     for name in blocks:
         assert set(p[name]) == {"norm_0", "layer_0", "norm_1", "layer_1"}
         assert p[name]["layer_1"]["kernel"].shape == (3, 3, 64, 64)
+
+
+def test_katago_heads__shapes_names_and_read_back_from_params():
+    env = games.make("go_5x5")
+    obs = jax.random.bernoulli(jax.random.PRNGKey(1), 0.3, (3, *env.observation_shape))
+    plain = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("resnet", 1, 4))
+    config = NetworkConfig("resnet", 1, 4, score_heads=True, reply_head=True)
+    params = networks.init(jax.random.PRNGKey(0), env, config)
+    module = networks._module_from_params(params)
+    assert module.score_heads and module.reply_head
+    heads = jax.jit(networks.apply_heads)(params, obs)
+    assert heads.prior_logits.shape == heads.reply_logits.shape == (3, env.num_actions)
+    assert heads.value.shape == heads.score.shape == (3,)
+    assert heads.ownership.shape == (3, 25)  # one per point, no pass
+    new = _leaf_paths(params) - _leaf_paths(plain)
+    assert {p.split("']")[1].strip("['") for p in new} == {
+        "ownership_conv", "score_out", "reply_conv", "reply_out"
+    }
+    # The two-output facade is the same function of the shared parameters.
+    logits, value = jax.jit(networks.apply)(params, obs)
+    assert jnp.array_equal(logits, heads.prior_logits) and jnp.array_equal(value, heads.value)
+    bare = jax.jit(networks.apply_heads)(plain, obs)
+    assert bare.ownership is None and bare.score is None and bare.reply_logits is None

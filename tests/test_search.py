@@ -154,3 +154,44 @@ def test_score_utility__monotone_bounded_and_plain_win_loss_at_factor_0():
     assert float(at_centre) == 0.5  # as expected: no bonus
     one_scale = float(search.score_utility(0.0, scale, 0.0, scale, 0.4))
     np.testing.assert_allclose(one_scale, 0.4 * (2 / np.pi) * np.arctan(1.0), rtol=1e-6)  # 0.2
+
+
+def test_score_utility__wired_into_the_search_values_and_final_rewards():
+    """recurrent_fn with score_utility: a child's value is the net's value plus the bonus for
+    its predicted margin against the root's (sign flipped for the other player); a game that
+    ends gets the bonus for its real margin on top of its reward."""
+    import jax.numpy as jnp
+
+    import games
+    from alphazero import networks, ownership
+    from alphazero.config import NetworkConfig
+    from games import go
+
+    env = games.make("go_5x5")
+    step = jax.jit(env.step)
+    state = env.init(jax.random.PRNGKey(0))
+    for move in [m for r in range(5) for m in (r * 5 + 1, r * 5 + 3)] + [25]:  # Black passed
+        state = step(state, jnp.int32(move))
+    assert int(go.colour_to_move(state)) == go.WHITE
+    net = NetworkConfig("resnet", 1, 4, score_heads=True)
+    params = networks.init(jax.random.PRNGKey(0), env, net)
+    config = SearchConfig(num_simulations=4, score_utility=0.4)
+    centre = search.Centre(jnp.array([20.0, 20.0]), jnp.stack([state.current_player] * 2))
+    fn = jax.jit(search.make_recurrent_fn(env, config))  # one compile, not one per op
+    states = jax.tree.map(lambda x: jnp.stack([x, x]), state)
+    out, children = fn((params, centre), None, jnp.array([25, 2]), states)  # pass ends; c1
+    scale = ownership.margin_scale(env)
+    # White passes: White wins by 24.5 (reward +1); bonus for 24.5 against its centre 20.
+    bonus = 0.4 * (2 / np.pi) * np.arctan((24.5 - 20.0) / scale)
+    np.testing.assert_allclose(out.reward[0], 1.0 + bonus, rtol=1e-6)
+    assert out.value[0] == 0 and out.discount[0] == 0
+    # White plays: Black to move, whose centre is -20; its value gains the bonus of its margin.
+    heads = jax.jit(networks.apply_heads)(params, children.observation[1:])
+    expected = heads.value[0] + 0.4 * (2 / np.pi) * np.arctan((heads.score[0] + 20.0) / scale)
+    np.testing.assert_allclose(out.value[1], expected, rtol=1e-5)
+    assert out.reward[1] == 0
+    # Factor 0: the plain recurrent function, params alone.
+    plain_fn = jax.jit(search.make_recurrent_fn(env, SearchConfig()))
+    plain, _ = plain_fn(params, None, jnp.array([25, 2]), states)
+    np.testing.assert_allclose(plain.value[1], heads.value[0], rtol=1e-5)
+    assert plain.reward[0] == 1.0

@@ -62,3 +62,51 @@ def test_play__traces_once(traced, ttt_params):
     for seed in range(3):
         jax.block_until_ready(play(ttt_params, jax.random.PRNGKey(seed)))
     assert len(traces) - before <= 1
+
+
+@pytest.fixture(scope="module")
+def katago_run():
+    """A tiny go_5x5 self-play call with every KataGo switch on: playout cap randomization
+    (p = 0.5, 4 or 1 simulations), ownership/score and reply heads, and the score utility."""
+    import games
+    from alphazero import networks, targets
+    from alphazero.config import Config, NetworkConfig, SearchConfig, SelfPlayConfig
+
+    net = NetworkConfig("resnet", 1, 4, score_heads=True, reply_head=True)
+    config = Config(
+        game="go_5x5", network=net,
+        search=SearchConfig(num_simulations=4, max_num_considered_actions=4, score_utility=0.4),
+        selfplay=SelfPlayConfig(num_games=4, num_moves=40, temperature_moves=4,
+                                full_search_probability=0.5),
+    )  # fmt: skip
+    env = games.make(config.game)
+    params = networks.init(jax.random.PRNGKey(0), env, net)
+    trajectory = jax.jit(lambda k: selfplay.play(params, k, env, config))(jax.random.PRNGKey(3))
+    return config, env, trajectory, targets.compute(trajectory, reply=True)
+
+
+def test_playout_cap__policy_targets_only_for_full_searches(katago_run):
+    config, env, trajectory, samples = katago_run
+    full = np.asarray(trajectory.full_search)  # [T, B]
+    assert (full == full[:, :1]).all()  # one choice per move for all slots
+    assert 0 < full[:, 0].sum() < len(full)  # both kinds happened
+    np.testing.assert_array_equal(np.asarray(samples.policy_mask), full.reshape(-1))
+    assert selfplay.cheap_simulations(config) == 1
+    counts = {k: int(v) for k, v in selfplay.counts(trajectory, config).items()}
+    assert counts["selfplay/policy_targets"] == full.sum()
+    assert counts["selfplay/simulations"] == 4 * full.sum() + 1 * (~full).sum()
+    assert counts["selfplay/network_evaluations"] == counts["selfplay/simulations"] + full.size
+    # A reply target needs the next move's full search in the same game.
+    later_full = np.roll(full, -1, axis=0).reshape(-1)
+    assert (np.asarray(samples.reply_mask) <= later_full).all()
+    assert np.asarray(samples.reply_mask).sum() > 0
+
+
+def test_score_targets__every_scored_position_obeys_area_scoring(katago_run):
+    # From the mover's view, margin = sum(ownership) -/+ komi: |margin - sum| is komi exactly.
+    config, env, trajectory, samples = katago_run
+    scored = np.asarray(samples.score_mask) == 1
+    assert scored.sum() > 0 and np.asarray(trajectory.scored).sum() > 0
+    gap = np.abs(np.asarray(samples.score_margin) - np.asarray(samples.ownership).sum(-1))
+    np.testing.assert_allclose(gap[scored], 24.5)
+    assert (np.asarray(samples.score_mask) <= np.asarray(samples.mask) + 1).all()

@@ -1,0 +1,45 @@
+"""agent.py: loading a run as an agent; old checkpoints and the kept best network."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+from alphazero import checkpoint, search, train, visualize
+from alphazero.agent import load_agent
+
+DEMO = Path(__file__).parent.parent / "runs" / "go_7x7"
+
+
+def test_load_agent__a_checkpoint_from_before_the_katago_heads_still_plays():
+    agent = load_agent(DEMO, simulations=4)  # saved before the ownership/score/reply heads
+    assert not agent.config.network.score_heads and not agent.config.network.reply_head
+    state = agent.env.init(jax.random.PRNGKey(0))
+    states = jax.tree.map(lambda x: x[None], state)
+    out = search.run_jit(agent.params, jax.random.PRNGKey(0), states, agent.env,
+                         agent.config.search)  # fmt: skip
+    assert bool(state.legal_action_mask[int(out.action[0])])
+    assert visualize.predicted_ownership(agent.params, state) is None  # nothing to show
+
+
+def test_keep_best__only_a_higher_elo_replaces_it_and_step_best_loads_it(go_workdir, tmp_path):
+    workdir = tmp_path / "run"
+    shutil.copytree(go_workdir, workdir)
+    with pytest.raises(checkpoint.CheckpointError, match="has no best network"):
+        load_agent(workdir, step="best")
+    params = load_agent(workdir).params
+    shifted = jax.tree.map(lambda x: x + 1, params)
+    train._keep_best(workdir, params, 3, -50.0)
+    train._keep_best(workdir, shifted, 4, -80.0)  # worse: ignored
+    assert checkpoint.read_best(workdir) == {"iteration": 3, "elo": -50.0}
+    train._keep_best(workdir, shifted, 5, -10.0)  # better: replaces, the old folder goes
+    assert checkpoint.read_best(workdir) == {"iteration": 5, "elo": -10.0}
+    assert sorted(p.name for p in (workdir / "best").iterdir()) == ["5", "best.json"]
+    best = load_agent(workdir, step="best")
+    assert best.iteration == 5
+    for a, b in zip(jax.tree.leaves(best.params), jax.tree.leaves(shifted), strict=True):
+        np.testing.assert_array_equal(a, b)

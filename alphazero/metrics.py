@@ -15,6 +15,9 @@ NAMES = (
     "selfplay/games",
     "selfplay/positions",
     "selfplay/root_value",
+    "selfplay/policy_targets",
+    "selfplay/simulations",
+    "selfplay/network_evaluations",
     "train/loss",
     "train/policy_loss",
     "train/policy_kl",
@@ -42,6 +45,9 @@ EVAL_PREFIXES = (
     "eval/score_second/",
     "eval/disagreements/",
 )
+# KataGo's auxiliary losses, logged when the network has the heads (network.score_heads,
+# network.reply_head).
+AUXILIARY_NAMES = ("train/ownership_loss", "train/score_loss", "train/reply_loss")
 EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
 GNUGO_NAMES = ("eval/elo", "eval/elo_low", "eval/elo_high")
 # One-player games (Countdown): held-out solve rates of the search agent and the raw policy.

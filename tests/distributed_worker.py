@@ -47,7 +47,8 @@ def main(out: Path) -> None:
         loop = distributed.replicate(learner.init_loop_state(env, config), mesh)
         loop, trajectories = iterations(phases, loop, 2)
         first = jax.device_get(trajectories[0])
-        np.savez(out / f"trajectory_{name}.npz", **first._asdict())
+        recorded = {k: v for k, v in first._asdict().items() if v is not None}
+        np.savez(out / f"trajectory_{name}.npz", **recorded)
         np.savez(
             out / f"params_{name}.npz", *jax.tree.leaves(jax.device_get(loop.train_state.params))
         )

@@ -45,6 +45,7 @@ ALL_NAMES = [
     *metrics.NAMES,
     *metrics.EXHAUSTIVE_NAMES,
     *metrics.GNUGO_NAMES,
+    *metrics.AUXILIARY_NAMES,
     *metrics.IMITATION_NAMES,
     *metrics.PUZZLE_NAMES,
 ]

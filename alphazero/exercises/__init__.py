@@ -61,6 +61,12 @@ EXERCISES = (
         "Countdown: an exact solver (1,346 Game-of-24 sets)",
         "exercises/ex9_countdown.py",
     ),
+    Exercise(
+        10,
+        "ownership",
+        "KataGo's ownership and score targets",
+        "exercises/ex10_ownership.py",
+    ),
 )
 
 

@@ -17,10 +17,12 @@ as counted by the run; compiles and ratings are outside it), no in-training eval
 replay window kept in its checkpoints, so the legs below continue exactly. The arm trains in
 three legs to M/3, 2M/3 and M; after each leg its checkpoint plays GNU Go level 10 at 32
 simulations with PUCT, half the games with each colour, no resignation by the agent: `--games`
-games at the last point, `--curve-games` at the two before it. One Bradley-Terry fit over those
+games at the last point, `--curve-games` at the two before it, and as many (at most 100) against
+GNU Go level 1, which places the arms that never beat level 10. One Bradley-Terry fit over those
 games and the fixed 7x7 ladder's (docs/results/ladder_7x7) places it (GNU Go level 10 = 0, 95%
-bootstrap interval). Every point is one line of `--out`/points.jsonl, never recomputed; its games
-are `--out`/<arm>_seed<seed>/points/<tag>.jsonl. Arms run one at a time, all arms of seed 0 first.
+bootstrap interval). `--rerate` adds the level-1 games to points rated before they were
+played. Every point is one line of `--out`/points.jsonl, never recomputed; its games are
+`--out`/<arm>_seed<seed>/points/<tag>.jsonl. Arms run one at a time, all arms of seed 0 first.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from tqdm import tqdm
 from alphazero import config as config_lib
 from alphazero import presets
 from alphazero.go import match, ratings
-from alphazero.go.records import read_games, won
+from alphazero.go.records import played, read_games, won
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = {
@@ -60,6 +62,7 @@ ARMS = {
     "all-n32": {**ALL, "search.num_simulations": 32},
 }
 TWO_SEEDS = ("today", "all")
+OPPONENTS = ("gnugo-10", "gnugo-1")
 
 
 def override(config: config_lib.Config, changes: dict) -> config_lib.Config:
@@ -87,22 +90,46 @@ def arm_config(arm: str, seed: int, smoke: bool) -> config_lib.Config:
     return config
 
 
-def rate_point(workdir: Path, games: int, ladder: list[dict], tag: str, simulations: int) -> dict:
-    """The newest checkpoint against GNU Go level 10, `games` games; its Elo, wins per colour
-    and the median margin (agent's view) of its lost games."""
+def rate_point(workdir: Path, games: int, ladder: list[dict], tag: str, simulations: int,
+               step: int | None = None) -> dict:  # fmt: skip
+    """Checkpoint `step` (default: newest) against GNU Go level 10 and level 1, `games` games
+    each (games already in the point's file are kept); its Elo from one fit with the ladder, and
+    against level 10 its wins, wins as Black and the median margin (its view) of lost games.
+    Level 1 places arms that never beat level 10, which level-10 games alone cannot."""
     from alphazero.agent import load_agent
 
-    name = f"agent-{tag}"
-    player = match.agent_player(load_agent(workdir, simulations=simulations), name=name)
-    records = match.play(player, match.player("gnugo-10"), 7, match.registry_komi(7), games,
-                         workdir / "points" / f"{tag}.jsonl", parallel=16,
-                         comment=f"KataGo ablation point {tag}")  # fmt: skip
-    me = next(r for r in ratings.fit(records + ladder, anchor="gnugo-10") if r.name == name)
-    black = [r for r in records if r["black"] == name]
-    lost = [m for r in records for m in [_margin(r, name)] if m < 0]
-    return dict(elo=me.elo, elo_low=me.low, elo_high=me.high, games=len(records),
-                won=sum(won(records, name)), won_black=sum(won(black, name)), black=len(black),
-                lost_margin=statistics.median(lost) if lost else None)  # fmt: skip
+    name, out = f"agent-{tag}", workdir / "points" / f"{tag}.jsonl"
+    player = match.agent_player(load_agent(workdir, simulations=simulations, step=step), name=name)
+    counts = {"gnugo-10": games, "gnugo-1": min(games, 100)}
+    for i, opponent in enumerate(OPPONENTS):  # level 10 keeps seed 0: older points match
+        match.play(player, match.player(opponent), 7, match.registry_komi(7), counts[opponent],
+                   out, seed=10_000 * i, parallel=16, comment=f"ablation point {tag}")  # fmt: skip
+    records = {o: played(out, name, o)[: counts[o]] for o in OPPONENTS}
+    everything = [r for pairing in records.values() for r in pairing]
+    me = next(r for r in ratings.fit(everything + ladder, anchor="gnugo-10") if r.name == name)
+    top = records["gnugo-10"]
+    black = [r for r in top if r["black"] == name]
+    lost = [m for r in top for m in [_margin(r, name)] if m < 0]
+    return dict(elo=me.elo, elo_low=me.low, elo_high=me.high, games=len(top),
+                won=sum(won(top, name)), won_black=sum(won(black, name)), black=len(black),
+                lost_margin=statistics.median(lost) if lost else None,
+                won_l1=sum(won(records["gnugo-1"], name)),
+                games_l1=len(records["gnugo-1"]))  # fmt: skip
+
+
+def rerate(args, ladder: list[dict]) -> None:
+    """Adds the level-1 games (and refits) for points rated before they were played."""
+    points = read_points(Path(args.out))
+    for p in points:
+        if "won_l1" in p:
+            continue
+        tag = f"{p['arm']}-{p['seed']}-{p['point']}"
+        workdir = Path(args.out) / f"{p['arm']}_seed{p['seed']}"
+        p.update(rate_point(workdir, p["games"], ladder, tag, 4 if args.smoke else 32,
+                            step=p["iteration"]))  # fmt: skip
+        print(f"[{tag}] rerated: Elo {p['elo']:+.0f}, {p['won_l1']}/{p['games']} vs level 1")
+        text = "".join(json.dumps(q) + "\n" for q in points)
+        (Path(args.out) / "points.jsonl").write_text(text)
 
 
 def _margin(record: dict, name: str) -> float:
@@ -115,6 +142,12 @@ def run_arm(args, arm: str, seed: int, ladder: list[dict], bar) -> None:
     config = arm_config(arm, seed, args.smoke)
     workdir = Path(args.out) / f"{arm}_seed{seed}"
     done = {p["point"] for p in read_points(Path(args.out)) if (p["arm"], p["seed"]) == (arm, seed)}
+    if done and len(done) < 3 and not (workdir / "checkpoints").exists():
+        # Rated points of an arm whose run is gone (another machine): the arm starts over.
+        keep = [p for p in read_points(Path(args.out)) if (p["arm"], p["seed"]) != (arm, seed)]
+        (Path(args.out) / "points.jsonl").write_text("".join(json.dumps(p) + "\n" for p in keep))
+        bar.write(f"{arm}, seed {seed}: its run is not here; starting the arm over")
+        done = set()
     for point in range(1, 4):
         if point in done:
             continue
@@ -182,8 +215,9 @@ def report(out: Path) -> str:
 
     points = read_points(out)
     fig, ax = plt.subplots(figsize=(8, 5))
-    rows = ["| arm | seed | minutes | positions | Elo vs GNU Go L10 [95%] | won | won as Black "
-            "| median margin of lost games |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = ["| arm | seed | minutes | positions | Elo (GNU Go L10 = 0) [95%] | won vs L10 | won as "
+            "Black vs L10 | median margin of lost L10 games | won vs L1 |",
+            "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for i, arm in enumerate(ARMS):
         for seed in sorted({p["seed"] for p in points if p["arm"] == arm}):
             curve = sorted((p for p in points if (p["arm"], p["seed"]) == (arm, seed)),
@@ -198,7 +232,8 @@ def report(out: Path) -> str:
             rows.append(f"| {arm} | {seed} | {last['minutes']:.1f} | {last['positions']:,} | "
                         f"{last['elo']:+.0f} [{last['elo_low']:+.0f}, {last['elo_high']:+.0f}] | "
                         f"{last['won']}/{last['games']} | {last['won_black']}/{last['black']} | "
-                        f"{lost} |")  # fmt: skip
+                        f"{lost} | {last.get('won_l1', '-')}/"
+                        f"{last.get('games_l1', '-')} |")  # fmt: skip
     ax.axhline(0, color="0.5", lw=0.8)
     ax.set_xlabel("run wall time (minutes, 2 CPU cores)")
     ax.set_ylabel("Elo (GNU Go level 10 = 0)")
@@ -221,10 +256,14 @@ def main() -> None:
     parser.add_argument("--ladder", default=str(ROOT / "docs/results/ladder_7x7/games.jsonl"))
     parser.add_argument("--out", default="runs/ablation_katago")
     parser.add_argument("--report", action="store_true", help="only write the table and plot")
+    parser.add_argument("--rerate", action="store_true",
+                        help="add level-1 games to points rated without them, then report")
     parser.add_argument("--smoke", action="store_true", help="tiny network and search (CI)")
     args = parser.parse_args()
     out = Path(args.out)
-    if not args.report:
+    if args.rerate:
+        rerate(args, read_games(args.ladder))
+    elif not args.report:
         games = (args.games, args.curve_games)
         if min(args.minutes, *games) <= 0 or any(n % 2 for n in games):
             sys.exit("error: --minutes must be positive, --games and --curve-games even")

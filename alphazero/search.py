@@ -135,19 +135,10 @@ def _masked_qtransform(qtransform):
 
 
 def run(
-    params,
-    key: jax.Array,
-    states,
-    env,
-    config: SearchConfig,
-    *,
-    explore: bool = True,
-    num_simulations: int = 0,
+    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
 ) -> SearchOutput:
-    """Searches from a batch of states [B]; `explore` adds root noise (Dirichlet or Gumbel);
-    `num_simulations` > 0 overrides the config's (playout cap randomization's cheap search)."""
-    out = policy_output(params, key, states, env, config, explore=explore,
-                        num_simulations=num_simulations)  # fmt: skip
+    """Searches from a batch of states [B]; `explore` adds root noise (Dirichlet or Gumbel)."""
+    out = policy_output(params, key, states, env, config, explore=explore)
     action = out.action
     if config.algorithm == "puct":
         # The recommended move is the most visited one; sampling is selfplay.py's business.
@@ -175,14 +166,7 @@ def found_solution(tree: mctx.Tree) -> tuple[jax.Array, jax.Array]:
 
 
 def policy_output(
-    params,
-    key: jax.Array,
-    states,
-    env,
-    config: SearchConfig,
-    *,
-    explore: bool = True,
-    num_simulations: int = 0,
+    params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
 ) -> mctx.PolicyOutput:
     """The raw mctx output, search tree included (for tests and tree pictures)."""
     heads = evaluate_network(params, states.observation, config)
@@ -198,7 +182,7 @@ def policy_output(
         rng_key=key,
         root=root,
         recurrent_fn=make_recurrent_fn(env, config),
-        num_simulations=num_simulations or config.num_simulations,
+        num_simulations=config.num_simulations,
         invalid_actions=~states.legal_action_mask,
         max_depth=config.max_depth or None,
     )
@@ -229,7 +213,5 @@ def run_jit(params, key, states, env, config: SearchConfig, explore: bool = Fals
     return run(params, key, states, env, config, explore=explore)
 
 
-policy_output_jit = jax.jit(
-    policy_output, static_argnames=("env", "config", "explore", "num_simulations")
-)
+policy_output_jit = jax.jit(policy_output, static_argnames=("env", "config", "explore"))
 """Jitted `policy_output` (the search tree included) for interactive use; env, config static."""

@@ -26,6 +26,7 @@ back over the game.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import NamedTuple
 
@@ -136,18 +137,17 @@ def play(params, key: jax.Array, env, config: Config, games_sharding=None) -> Tr
         actors = distributed.constrain(actors, games_sharding)
         search_key, act_key = jax.random.split(key)
 
-        def searched(num_simulations: int, explore: bool):
-            return lambda k: search.run(
-                params, k, actors.state, env, config.search,
-                explore=explore, num_simulations=num_simulations,
-            )  # fmt: skip
+        def searched(search_config, explore: bool):
+            return lambda k: search.run(params, k, actors.state, env, search_config,
+                                        explore=explore)  # fmt: skip
 
         if capped:  # playout cap randomization: a full or a cheap search for this move
             full = jax.random.uniform(jax.random.fold_in(key, 1)) < sp.full_search_probability
-            cheap = searched(cheap_simulations(config), False)
-            out = jax.lax.cond(full, searched(0, True), cheap, search_key)
+            cheap = dataclasses.replace(config.search, num_simulations=cheap_simulations(config))
+            out = jax.lax.cond(full, searched(config.search, True), searched(cheap, False),
+                               search_key)  # fmt: skip
         else:
-            out = searched(0, True)(search_key)
+            out = search.run(params, search_key, actors.state, env, config.search, explore=True)
         actors, record = act(actors, out, jax.random.split(act_key, sp.num_games))
         if capped:
             record["full_search"] = jnp.broadcast_to(full, (sp.num_games,))

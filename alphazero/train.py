@@ -34,8 +34,8 @@ from alphazero import (
     replay,
     selfplay,
     targets,
+    validation,
 )
-from alphazero import config as config_lib
 from alphazero.config import Config
 from alphazero.types import IMITATION, RL, Counters, LoopState
 
@@ -122,7 +122,7 @@ def _keep_best(workdir: Path, params, iteration: int, elo: float) -> None:
 
 def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[str, float]:
     """Trains (or continues training) in `workdir`; returns the last evaluation's metrics."""
-    config_lib.validate(config)
+    validation.validate(config)
     workdir = Path(workdir)
     checkpoint.prepare_workdir(workdir, config)
     env = games.make(config.game)

@@ -38,7 +38,7 @@ from ablate_imitation import read_points, train_until
 from tqdm import tqdm
 
 from alphazero import config as config_lib
-from alphazero import presets
+from alphazero import presets, validation
 from alphazero.go import match, ratings
 from alphazero.go.records import played, read_games, won
 
@@ -86,7 +86,7 @@ def arm_config(arm: str, seed: int, smoke: bool) -> config_lib.Config:
                                    "search.num_simulations": 4, "selfplay.num_games": 4,
                                    "selfplay.num_moves": 12, "replay.capacity": 512,
                                    "train.batch_size": 16})  # fmt: skip
-    config_lib.validate(config)
+    validation.validate(config)
     return config
 
 

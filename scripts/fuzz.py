@@ -105,10 +105,9 @@ def newest(workdir: Path) -> Path:
 
 def _parse_only(config, workdir, **kwargs) -> dict:
     """Stands in for train.run: what it checks before any work, and nothing else."""
-    from alphazero import checkpoint
-    from alphazero import config as config_lib
+    from alphazero import checkpoint, validation
 
-    config_lib.validate(config)
+    validation.validate(config)
     checkpoint.prepare_workdir(Path(workdir), config)
     return {}
 

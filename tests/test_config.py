@@ -9,7 +9,7 @@ import json
 import pytest
 
 from alphazero import config as config_lib
-from alphazero import presets
+from alphazero import presets, validation
 
 
 @pytest.mark.parametrize("name", sorted(presets.PRESETS))
@@ -66,6 +66,6 @@ def _with(section: str, **values) -> config_lib.Config:
 )
 def test_validate__refuses_non_finite_huge_and_unicode_values(config, message):
     with pytest.raises(config_lib.ConfigError) as error:
-        config_lib.validate(config)
+        validation.validate(config)
     assert message in str(error.value)
-    config_lib.validate(presets.tic_tac_toe())  # the preset itself passes
+    validation.validate(presets.tic_tac_toe())  # the preset itself passes

@@ -15,7 +15,7 @@ import pytest
 
 import games
 from alphazero import config as config_lib
-from alphazero import imitation, presets
+from alphazero import imitation, presets, validation
 from games import countdown as cd
 from games import countdown_solver as solver
 
@@ -256,10 +256,10 @@ def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):
 def test_config__token_games_need_the_transformer():
     config = dataclasses.replace(presets.countdown(), network=config_lib.NetworkConfig("mlp"))
     with pytest.raises(config_lib.ConfigError, match="transformer"):
-        config_lib.validate(config)
+        validation.validate(config)
     go = dataclasses.replace(presets.go_7x7(), network=presets.countdown().network)
     with pytest.raises(config_lib.ConfigError, match="resnet or mlp"):
-        config_lib.validate(go)
+        validation.validate(go)
 
 
 def _script(name: str, tmp_path, *flags) -> subprocess.CompletedProcess:

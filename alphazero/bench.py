@@ -147,7 +147,7 @@ def rates(
     evals_per_s = positions_per_s * (sims + 1)
     peak = max(peak_by_batch.values())
     samples_per_s = config.train.batch_size / statistics.median(step_s)
-    needed = config.replay.reuse * positions_per_s
+    needed = config.replay.reuse * positions_per_s * sp.full_search_probability
     return dict(
         positions_per_s=positions_per_s,
         simulations_per_s=positions_per_s * sims,

@@ -99,7 +99,8 @@ class ReplayConfig:
     capacity: int = 100_000
     """Positions kept, oldest dropped first (AlphaZero pseudocode: the last 1e6 games)."""
     reuse: float = 4.0
-    """Samples drawn per new position: updates per iteration = reuse * new positions / batch."""
+    """Samples drawn per new position with a policy target: updates per iteration = reuse *
+    new positions * selfplay.full_search_probability / batch."""
     in_checkpoint: bool = True
     """Save the window in checkpoints (False: checkpoints of a few MiB that can be copied or
     committed; a resumed run then refills an empty window, so it is no longer bit-identical)."""

@@ -24,8 +24,14 @@ from alphazero.types import IMITATION, RL, Counters, LoopState, Samples, TrainSt
 
 
 def updates_per_iteration(config: Config) -> int:
-    """Gradient steps per iteration so each new position is sampled `reuse` times on average."""
-    new_positions = config.selfplay.num_games * config.selfplay.num_moves
+    """Gradient steps per iteration: `reuse` x the new positions with a policy target / batch.
+
+    With playout cap randomization only a fraction p of the positions has a full search and a
+    policy target (KataGo's training rows); the cheap positions ride along as value-only samples
+    and do not add steps, so a cheap search also makes the learner's share of an iteration cheaper.
+    """
+    sp = config.selfplay
+    new_positions = sp.num_games * sp.num_moves * sp.full_search_probability
     return max(1, round(config.replay.reuse * new_positions / config.train.batch_size))
 
 

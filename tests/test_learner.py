@@ -27,6 +27,13 @@ def test_updates_per_iteration__reuse_times_new_positions_over_batch():
     assert learner.updates_per_iteration(config) == want
     tiny = dataclasses.replace(config, replay=dataclasses.replace(config.replay, reuse=1e-9))
     assert learner.updates_per_iteration(tiny) == 1  # never zero steps
+    # Playout cap randomization: only the policy-target positions (a fraction p) add steps.
+    capped = dataclasses.replace(
+        config, selfplay=dataclasses.replace(config.selfplay, full_search_probability=0.25)
+    )
+    assert learner.updates_per_iteration(capped) == round(
+        config.replay.reuse * new * 0.25 / config.train.batch_size
+    )
 
 
 def test_imitation_schedule__cosine_to_a_tenth():

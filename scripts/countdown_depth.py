@@ -225,6 +225,9 @@ def train_full(args) -> None:
 
 
 def smoke(config):
+    """Toy sizes: the Countdown tutorial's (docs/tutorials/countdown.md, its ci directives), so
+    that CI compiles the training and evaluation of this smoke once, and the tutorial (and
+    countdown_scaling.py --smoke at width 16) load them from the persistent compilation cache."""
     from alphazero import config as config_lib
 
     return dataclasses.replace(
@@ -233,7 +236,7 @@ def smoke(config):
         search=dataclasses.replace(config.search, num_simulations=4),
         selfplay=dataclasses.replace(config.selfplay, num_games=16, num_moves=5),
         train=dataclasses.replace(config.train, batch_size=32, num_iterations=2, max_minutes=0),
-        supervised=dataclasses.replace(config.supervised, num_steps=10, eval_every=5),
+        supervised=dataclasses.replace(config.supervised, num_steps=4, eval_every=2),
         eval=dataclasses.replace(config.eval, num_games=16, num_simulations=4),
     )
 
@@ -265,8 +268,8 @@ def main() -> None:
         help="held-out instances: validation to choose settings, test to report",
     )
     args = parser.parse_args()
-    if args.smoke:
-        args.full, args.demonstrations, args.instances = True, 64, 16
+    if args.smoke:  # the Countdown tutorial's sizes (see `smoke`), and --limit-24 32 below
+        args.full, args.demonstrations, args.instances = True, 64, 8
         args.ks, args.simulations, args.uniform_simulations = [2, 3], [4], 4
     if min(args.instances, args.demonstrations, *args.simulations) <= 0 or not set(args.ks) <= set(
         range(2, 7)
@@ -285,7 +288,7 @@ def main() -> None:
     elif not (args.workdir / "config.json").exists():
         sys.exit(f"error: {args.workdir} holds no run; train it first or pass --full")
     evaluate_all(args.workdir, out, args.ks, args.instances, args.simulations,
-                 args.uniform_simulations, 64 if args.smoke else args.limit_24,
+                 args.uniform_simulations, 32 if args.smoke else args.limit_24,
                  args.split)  # fmt: skip
     print(report(out, llm_csv))
 

@@ -38,7 +38,7 @@ def config_for(width: int, smoke: bool):
     network = dataclasses.replace(config.network, num_channels=width)
     train = dataclasses.replace(config.train, num_iterations=100_000)
     config = dataclasses.replace(config, network=network, train=train)
-    if smoke:
+    if smoke:  # countdown_depth.smoke's sizes: at width 16 its RL compiles are this run's
         config = dataclasses.replace(
             config,
             network=dataclasses.replace(network, num_blocks=1, num_heads=2),
@@ -174,7 +174,8 @@ def main() -> None:
         default = parser.get_default
         args.widths = [8, 16] if args.widths == default("widths") else args.widths
         args.points = 2 if args.points == default("points") else args.points
-        args.minutes, args.sims, args.instances = 0.2, [2, 4], 8
+        # 16 instances: the greedy player's compile is countdown_ablation.py --smoke's (k = 5)
+        args.minutes, args.sims, args.instances = 0.1, [2, 4], 16
     if min(args.minutes, args.points, args.instances, *args.sims, *args.widths) <= 0:
         sys.exit("error: --widths, --minutes, --points, --sims and --instances must be positive")
     if any(w % 4 for w in args.widths) and not args.smoke:

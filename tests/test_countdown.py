@@ -285,8 +285,9 @@ def test_ablation_script__smoke_one_imitation_arm(tmp_path):
 @pytest.mark.slow
 def test_scaling_script__smoke_one_width(tmp_path):
     """scripts/countdown_scaling.py --smoke (E3) with one width and one point: greedy, Gumbel and
-    PUCT at two budgets, the table and the three plots."""
-    done = _script("countdown_scaling.py", tmp_path, "--widths", "8", "--points", "1", "--runs",
+    PUCT at two budgets, the table and the three plots. Width 16: the depth smoke's network, so
+    this run loads that test's training compiles from the persistent compilation cache."""
+    done = _script("countdown_scaling.py", tmp_path, "--widths", "16", "--points", "1", "--runs",
                    "runs", "--out", "out")  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     rows = list(csv.DictReader((tmp_path / "out" / "scaling.csv").open()))

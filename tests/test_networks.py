@@ -51,17 +51,19 @@ def test_transformer__architecture_from_params_and_padding_is_ignored():
     module = networks._module_from_params(params)
     assert (module.num_blocks, module.num_channels, module.num_heads, module.vocab_size) == (
         2, 16, 2, 22)  # fmt: skip
-    states = jax.vmap(env.init)(jax.random.split(jax.random.PRNGKey(1), 4))
-    logits, value = jax.jit(networks.apply)(params, states.observation)
+    # Jitted: run eagerly, pgx's init and flax's forward pass compile every small op on its own.
+    states = jax.jit(jax.vmap(env.init))(jax.random.split(jax.random.PRNGKey(1), 4))
+    apply = jax.jit(networks.apply, static_argnames="dtype")
+    logits, value = apply(params, states.observation)
     assert logits.shape == (4, 60) and value.shape == (4,)
     # The last position is padding for these texts: its embedding must not reach the outputs.
     assert bool((states.observation[:, -1] == 0).all())
     moved = jax.tree.map(lambda x: x, params)
     torso = moved["params"]["torso"]
     torso["position"] = torso["position"].at[-1].add(5.0)
-    again = networks.apply(moved, states.observation)
+    again = apply(moved, states.observation)
     assert bool(jnp.allclose(logits, again[0], atol=1e-5)) and bool(jnp.allclose(value, again[1]))
-    fast = networks.apply(params, states.observation, jnp.bfloat16)
+    fast = apply(params, states.observation, dtype=jnp.bfloat16)
     assert float(jnp.abs(fast[0] - logits).max()) < 0.1
 
 

@@ -42,15 +42,22 @@ def test_log_probs_match_step_by_step_decoding():
     params = llama.init(CONFIG, jax.random.PRNGKey(1), num_outputs=CONFIG.vocab_size)
     b = tp.batch(INSTANCES, ["(8-5)*(3+1)", "13-1"])
     fast = tp.sequence_log_probs(CONFIG, params, b)
+
+    @jax.jit  # one compile per prefix length (eagerly, every small op compiles per length)
+    def next_token_log_probs(params, prefix):
+        """Log-probabilities of the token after `prefix` [1, T], decoded from an empty cache."""
+        t = prefix.shape[1]
+        cache = llama.empty_cache(CONFIG, 1, t)
+        logits, _ = llama.forward(params, CONFIG, prefix, jnp.arange(t)[None], cache, 0,
+                                  jnp.ones((1, t), bool), last_only=True)  # fmt: skip
+        return jax.nn.log_softmax(logits[0, -1])
+
     for row, (instance, answer) in enumerate(zip(INSTANCES, ["(8-5)*(3+1)", "13-1"], strict=True)):
         ids = tp.prompt_tokens(*instance) + tp.encode_answer(answer)
         total = 0.0
         for i in range(len(tp.prompt_tokens(*instance)), len(ids)):  # unpadded prefixes
-            prefix = jnp.asarray([ids[:i]])
-            cache = llama.empty_cache(CONFIG, 1, i)
-            logits, _ = llama.forward(params, CONFIG, prefix, jnp.arange(i)[None], cache, 0,
-                                    jnp.ones((1, i), bool), last_only=True)  # fmt: skip
-            total += float(jax.nn.log_softmax(logits[0, -1])[ids[i]])
+            prefix = np.asarray([ids[:i]], np.int32)
+            total += float(np.asarray(next_token_log_probs(params, prefix))[ids[i]])
         np.testing.assert_allclose(float(fast[row]), total, rtol=1e-4)
 
 

@@ -172,6 +172,9 @@ class SupervisedConfig:
     """Gradient steps on expert positions, batch train.batch_size (AlphaGo SL: 340 M positions)."""
     learning_rate: float = 1e-3
     """AdamW step size at the start; cosine decay to 10% of it over num_steps."""
+    max_games: int = 0
+    """Use only the first this many usable games of the data (0 = all): quick trials, learning
+    curves over the data size, CI's tutorial runs."""
     validation_fraction: float = 0.1
     """Share of the distinct games held out for validation (by game, never by position)."""
     eval_every: int = 250

@@ -74,9 +74,9 @@ class Record(NamedTuple):
     values: list[float | None] | None = None  # per move, the expert's value (mover's view)
 
 
-def load(path: str | Path, env) -> Dataset:
-    """Every position of every usable game in `path` (a .jsonl file or a folder of .sgf); a
-    ConfigError (one line) if there is none."""
+def load(path: str | Path, env, max_games: int = 0) -> Dataset:
+    """Every position of every usable game in `path` (a .jsonl file or a folder of .sgf), or of
+    its first `max_games` usable games (0: all); a ConfigError (one line) if there is none."""
     path = Path(path)
     if path.is_dir():
         records, skipped = _sgf_records(path, env)
@@ -86,7 +86,7 @@ def load(path: str | Path, env) -> Dataset:
         raise ConfigError(f"{path}: expected a .jsonl file of games or a folder of .sgf files")
     if not records:
         raise ConfigError(f"{path}: no usable games (skipped: {dict(skipped) or 'none found'})")
-    return to_dataset(records, dict(skipped), env)
+    return to_dataset(records[: max_games or None], dict(skipped), env)
 
 
 def _sgf_records(folder: Path, env):

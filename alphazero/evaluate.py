@@ -278,7 +278,7 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, 
             metrics[f"eval/{stat}/{name}"] = value
         lines.append(f"search@{config.num_simulations} vs {name}: {result.line()}")
     if engines and config.num_games:
-        from alphazero.go import ladder  # Go only: GNU Go subprocesses, choix
+        from alphazero.go import ladder  # Go only: GNU Go subprocesses, scipy.optimize
 
         gnugo_metrics, gnugo_lines = ladder.in_training(
             params, env, config, search_config, engines, out_dir

@@ -187,7 +187,8 @@ def run(config: Config, env, loop: LoopState, workdir: Path, writer: metrics.Wri
     """The supervised phase from `loop` (or from workdir/imitation's newest checkpoint) to
     `supervised.num_steps` steps; returns the loop handed over to RL (`hand_over`)."""
     sup = config.supervised
-    train_set, held_out = split(load(config.imitation, env), sup.validation_fraction, config.seed)
+    dataset = load(config.imitation, env, sup.max_games)
+    train_set, held_out = split(dataset, sup.validation_fraction, config.seed)
     manager = checkpoint.manager(workdir, folder="imitation")
     if manager.latest_step() is not None:
         loop = checkpoint.restore(manager, loop, with_replay=False, fallback=True)

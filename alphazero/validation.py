@@ -55,6 +55,7 @@ def validate(config: Config) -> None:
         "eval.every": config.eval.every,
         "train.max_minutes": config.train.max_minutes,
         "supervised.eval_every": config.supervised.eval_every,
+        "supervised.max_games": config.supervised.max_games,
         "train.num_iterations": config.train.num_iterations,
         "eval.num_games": config.eval.num_games,
         "train.weight_decay": config.train.weight_decay,

@@ -270,7 +270,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:  # the Countdown tutorial's sizes (see `smoke`), and --limit-24 32 below
         args.full, args.demonstrations, args.instances = True, 64, 8
-        args.ks, args.simulations, args.uniform_simulations = [2, 3], [4], 4
+        args.ks, args.simulations, args.uniform_simulations = [3], [4], 4
     if min(args.instances, args.demonstrations, *args.simulations) <= 0 or not set(args.ks) <= set(
         range(2, 7)
     ):

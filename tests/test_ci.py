@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ci_script__runs_the_readmes_test_command_under_ci():
     script = (ROOT / ".ci" / "run").read_text()
     command = script.strip().splitlines()[-1]
-    assert command.startswith("python3 -m venv .venv") and "pytest -q -n 3" in command
+    assert command.startswith("python3 -m venv .venv")
+    assert "pytest -q -n 3 --dist loadfile" in command
     assert f"```bash\n{command}\n```" in (ROOT / "README.md").read_text()
     assert "\nexport CI=true\n" in script and "apt-get update" in script
     assert subprocess.run(["bash", "-n", ROOT / ".ci" / "run"]).returncode == 0  # it parses

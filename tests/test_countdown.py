@@ -245,12 +245,12 @@ def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):
         "random",
     }
     assert {r["arm"] for r in rows} == arms | {"solver"}
-    assert {r["instances"] for r in rows} == {"k=2", "k=3", "24"} and len(rows) == 21
+    assert {r["instances"] for r in rows} == {"k=3", "24"} and len(rows) == 14
     assert all(float(r["solved"]) == 1.0 for r in rows if r["arm"] == "solver")
     assert all(0 <= float(r["low"]) <= float(r["solved"]) <= float(r["high"]) <= 1 for r in rows)
     assert (out / "depth.png").stat().st_size > 0 and "| RL + search@4 |" in done.stdout
     again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)  # resumes
-    assert again.returncode == 0 and len(list(csv.DictReader((out / "depth.csv").open()))) == 21
+    assert again.returncode == 0 and len(list(csv.DictReader((out / "depth.csv").open()))) == 14
 
 
 def test_config__token_games_need_the_transformer():

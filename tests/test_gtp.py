@@ -55,6 +55,8 @@ def test_protocol_basics(engine):
 
 
 def test_board_commands(engine):
+    # The engine is the module's: the fuzz test may have left any komi (order under --dist).
+    assert ask(engine, "komi 24.5") == "=\n\n"
     assert ask(engine, "boardsize 9").startswith("? unacceptable size")
     assert ask(engine, "boardsize 5") == "=\n\n"
     assert ask(engine, "final_score") == "= W+24.5\n\n"  # empty board: no area for anyone
@@ -86,9 +88,9 @@ def test_genmove_is_legal_and_komi_scores(engine):
 
 def test_time_left_scales_the_search_down(engine):
     ask(engine, "clear_board")
+    ask(engine, "time_settings 60 0 0")  # a new clock: nothing left over from the fuzz test
     engine.seconds_per_simulation = 0.01
     assert engine._simulations_for("b") == 4
-    ask(engine, "time_settings 60 0 0")
     ask(engine, "time_left b 0.5 0")  # 0.5 s for ~12 moves at 10 ms per simulation: 2 sims
     assert engine._simulations_for("b") == 2 and engine._simulations_for("w") == 4
 

@@ -109,6 +109,10 @@ def test_load__jsonl_values_alternate_and_openings_are_not_targets(ttt_games):
     same_game = dataset.game[1:] == dataset.game[:-1]
     assert np.all(value[1:][same_game] == -value[:-1][same_game])
     assert first.sum() == 64
+    head = imitation.load(ttt_games, games.make("tic_tac_toe"), max_games=5)  # the first 5
+    assert head.num_games == 5 and len(head.game) == int(np.sum(dataset.game < 5))
+    np.testing.assert_array_equal(head.samples.observation,
+                                  dataset.samples.observation[dataset.game < 5])  # fmt: skip
 
 
 def test_split__by_game_and_batches_cover_every_sample(ttt_games):

@@ -183,6 +183,38 @@ def test_ratings__known_gap_is_recovered():
     assert table["strong"].games == 1000 and table["anchor"].games == 1500
 
 
+def test_ratings__same_fit_and_bootstrap_as_choix_one_term_per_game():
+    """The count-matrix fit is choix's opt_pairwise on the game list (the slow reference, one
+    Python term per game): the same estimate, and the same intervals when each bootstrap
+    resample's list of games goes through choix."""
+    choix = pytest.importorskip("choix")
+    rng = random.Random(3)
+    records = (_games(0.7, 60, "a", "anchor", rng) + _games(0.4, 40, "b", "anchor", rng)
+               + _games(0.9, 30, "a", "b", rng) + _games(1.0, 6, "c", "a", rng))  # fmt: skip
+    records.append(dict(black="b", white="c", winner="0"))  # a draw: a win each way
+    names = sorted({r["black"] for r in records} | {r["white"] for r in records})
+    index = {name: i for i, name in enumerate(names)}
+
+    def choix_elo(games):
+        pairs = []
+        for r in games:
+            black, white = index[r["black"]], index[r["white"]]
+            pairs += {"B": [(black, white)], "W": [(white, black)]}.get(
+                r["winner"], [(black, white), (white, black)])  # fmt: skip
+        s = choix.opt_pairwise(len(names), pairs, alpha=0.01)
+        return (s - s[index["anchor"]]) * ratings.ELO
+
+    table = {r.name: r for r in ratings.fit(records, anchor="anchor", resamples=30, seed=5)}
+    reference = choix_elo(records)
+    draws = np.random.default_rng(5).integers(0, len(records), (30, len(records)))
+    boot = np.array([choix_elo([records[i] for i in sample]) for sample in draws])
+    low, high = np.percentile(boot, [2.5, 97.5], axis=0)
+    for name, i in index.items():
+        assert abs(table[name].elo - reference[i]) < 0.05, name
+        assert abs(table[name].low - min(low[i], reference[i])) < 0.5, name
+        assert abs(table[name].high - max(high[i], reference[i])) < 0.5, name
+
+
 def test_ratings__undefeated_player_is_finite_and_table_renders():
     records = _games(1.0, 20, "perfect", "anchor", random.Random(1))
     table = ratings.fit(records, anchor="anchor", resamples=10)

@@ -6,7 +6,7 @@
     referee      pgx Go over a batch of games, positional superko removed from the legal moves
     records      game records (one JSON line a game): read, summarise, replay-check
     ladder       the GNU Go ladder: an agent against fixed rungs, in training and `alphazero eval`
-    ratings      Bradley-Terry Elo with bootstrap intervals (choix)
+    ratings      Bradley-Terry Elo with bootstrap intervals (scipy, checked against choix)
     sgf          game records: JSON line <-> SGF (FF[4]), replay into pgx states
 
 The contract every module here keeps:
@@ -29,6 +29,6 @@ The contract every module here keeps:
 
 Imports: the core (alphazero.search, .agent, .checkpoint, .config, .types), games (for
 games.go, the one door to pgx Go's internals, and games.go_coordinates), numpy, jax, sgfmill,
-choix. Never alphazero.lm, and the core loop (train, learner, selfplay, ...) never imports this
+scipy. Never alphazero.lm, and the core loop (train, learner, selfplay, ...) never imports this
 room: alphazero.evaluate reaches `ladder` lazily, only when a Go run is evaluated against GNU Go.
 """

@@ -40,23 +40,23 @@ class Rating:
     as_white: str
 
 
-def _wins(records: list[dict], index: dict[str, int]) -> np.ndarray:
-    """[R, 2] (winner, loser) indices and [R] weights: a row per decided game, a row each way
-    for a draw."""
-    rows, weights = [], []
-    for r in records:
+def _wins(records: list[dict], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """[R, 2] (winner, loser) indices and [R] the game of each row: a row per decided game, a row
+    each way for a draw (as choix's pair list had it)."""
+    rows, game = [], []
+    for g, r in enumerate(records):
         black, white = index[r["black"]], index[r["white"]]
-        if r["winner"] in ("B", "W"):
-            rows.append((black, white) if r["winner"] == "B" else (white, black))
-            weights.append(1.0)
-        else:  # a draw: a win each way, as choix's pair list had it
-            rows += [(black, white), (white, black)]
-            weights += [1.0, 1.0]
-    return np.asarray(rows, np.int64).reshape(-1, 2), np.asarray(weights)
+        if r["winner"] != "W":  # Black won, or a draw
+            rows.append((black, white))
+            game.append(g)
+        if r["winner"] != "B":  # White won, or a draw
+            rows.append((white, black))
+            game.append(g)
+    return np.asarray(rows, np.int64).reshape(-1, 2), np.asarray(game, np.int64)
 
 
 def _counts(n: int, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """[P, P] wins[i, j]: how often i beat j."""
+    """[P, P] wins[i, j]: how often i beat j (each row counted `weights` times)."""
     return np.bincount(rows[:, 0] * n + rows[:, 1], weights, n * n).reshape(n, n)
 
 
@@ -90,16 +90,14 @@ def fit(records: list[dict], anchor: str, alpha: float = 0.01, resamples: int = 
         raise ValueError(f"anchor {anchor!r} played no game; players: {', '.join(names)}")
     index = {name: i for i, name in enumerate(names)}
     n, fixed = len(names), index[anchor]
-    rows, weights = _wins(records, index)
-    game = np.repeat(np.arange(len(records)), [2 if r["winner"] not in ("B", "W") else 1
-                                              for r in records])  # row -> its game  # fmt: skip
-    elo = _strengths(_counts(n, rows, weights), fixed, alpha)
+    rows, game = _wins(records, index)
+    elo = _strengths(_counts(n, rows, np.ones(len(rows))), fixed, alpha)
     rng = np.random.default_rng(seed)
     boot = []
     for sample in rng.integers(0, len(records), (resamples, len(records))):
-        times = np.bincount(sample, minlength=len(records))[game]  # each game's draws
+        times = np.bincount(sample, minlength=len(records))[game]  # how often each row's game
         # Each resample starts from the full fit (a convex problem: same optimum, fewer steps).
-        boot.append(_strengths(_counts(n, rows, weights * times), fixed, alpha, elo / ELO))
+        boot.append(_strengths(_counts(n, rows, times), fixed, alpha, elo / ELO))
     low, high = np.percentile(np.asarray(boot), [2.5, 97.5], axis=0)
     # Resamples equal to the data stop within the optimiser's tolerance (~1e-7 Elo) of the fit.
     low, high = np.minimum(low, elo), np.maximum(high, elo)

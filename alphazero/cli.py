@@ -200,12 +200,17 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--out", default=None, help="Go: folder for games.jsonl and ratings.md "
                         "(default WORKDIR/ladder); others: a .json file for the results")
     parser.add_argument("--parallel", type=int, default=8, help="Go: games played at once")
-    parser.add_argument("--pass-rule", choices=("free", "tromp-taylor"), default="free",
+    parser.add_argument("--pass-rule", choices=("free", "tromp-taylor"), default=None,
                         help="Go: tromp-taylor passes only to end a won game or with no move "
-                        "left but own-eye fills")  # fmt: skip
+                        "left but own-eye fills (default: the run's eval.pass_rule)")  # fmt: skip
+    parser.add_argument("--opening-samples", type=int, default=None,
+                        help="Go: the agent's first N moves are sampled from pi (default: the "
+                        "run's eval.opening_samples)")  # fmt: skip
     args = parser.parse_args(argv)
     if min(args.num_games, args.parallel) <= 0 or (args.simulations or 1) <= 0:
         _fail("--num-games, --parallel and --simulations must be positive")
+    if (args.opening_samples or 0) < 0:
+        _fail("--opening-samples must be >= 0")
     from alphazero.agent import load_agent
 
     agent = load_agent(
@@ -218,11 +223,16 @@ def _eval(argv: list[str]) -> None:
         if go:
             from alphazero.go import ladder, ratings
 
-            name = ladder.agent_name(agent, bool(args.algorithm), args.pass_rule)
-            table = ladder.rate(agent, args.opponents or ["gnugo-10"], args.num_games,
-                                args.out or Path(args.workdir) / "ladder", seed=args.seed,
-                                parallel=args.parallel, pass_rule=args.pass_rule, name=name,
-                                source=args.workdir)  # fmt: skip
+            pass_rule = args.pass_rule or agent.config.eval.pass_rule
+            opening = agent.config.eval.opening_samples if args.opening_samples is None else (
+                args.opening_samples)  # fmt: skip
+            name = ladder.agent_name(agent, bool(args.algorithm), pass_rule, opening)
+            out = args.out or Path(args.workdir) / "ladder"
+            table = ladder.rate(
+                agent, args.opponents or ["gnugo-10"], args.num_games, out, seed=args.seed,
+                parallel=args.parallel, pass_rule=pass_rule, opening_samples=opening, name=name,
+                source=args.workdir,
+            )  # fmt: skip
             print(ratings.markdown(table))
         else:
             _eval_arena(agent, args)

@@ -162,6 +162,13 @@ class EvalConfig:
     gnugo-L (Go: GNU Go level L over GTP; adds the Elo against GNU Go level 10)."""
     exhaustive: bool = False
     """Tic-tac-toe only: check the agent on all 4,520 reachable non-terminal positions."""
+    pass_rule: Literal["free", "tromp-taylor"] = "free"
+    """Go against GNU Go: when the agent may pass; tromp-taylor: only to end a won game after the
+    opponent's pass or with nothing left but its own one-point eyes, which it never fills (Fuego,
+    Leela Zero; docs/deviations.md). Also `alphazero eval`'s default."""
+    opening_samples: int = 2
+    """Go against GNU Go: the agent's first this many moves of each game are sampled from pi
+    (temperature 1), so that games against a deterministic engine differ."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,6 +224,8 @@ RESUMABLE_FIELDS = (
     "eval.algorithm",
     "eval.opponents",
     "eval.exhaustive",
+    "eval.pass_rule",
+    "eval.opening_samples",
     "checkpoint_every",
     "supervised.eval_every",
     "supervised.checkpoint_every",

@@ -58,6 +58,7 @@ def validate(config: Config) -> None:
         "supervised.max_games": config.supervised.max_games,
         "train.num_iterations": config.train.num_iterations,
         "eval.num_games": config.eval.num_games,
+        "eval.opening_samples": config.eval.opening_samples,
         "train.weight_decay": config.train.weight_decay,
         "selfplay.cheap_simulations": config.selfplay.cheap_simulations,
         "search.score_utility": config.search.score_utility,

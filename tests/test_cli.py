@@ -183,6 +183,11 @@ def test_cli__tree_bad_input(capsys, argv, message):
     assert message in _run(capsys, *argv)
 
 
+def test_cli__eval_refuses_negative_opening_samples(capsys, tmp_path):
+    message = _run(capsys, "eval", "--workdir", str(tmp_path), "--opening-samples", "-1")
+    assert "--opening-samples must be >= 0" in message
+
+
 @pytest.mark.slow
 def test_cli__tree_draws_a_trained_run(capsys, trained, tmp_path):
     out = tmp_path / "new" / "folder" / "tree.png"  # made for it

@@ -47,7 +47,8 @@ def test_evaluate__gnugo_opponent_gives_elo_and_game_records(go_workdir, tmp_pat
     from alphazero.agent import load_agent
 
     agent = load_agent(go_workdir, simulations=4)
-    config = EvalConfig(num_games=4, num_simulations=4, opponents=("gnugo-0",))
+    config = EvalConfig(num_games=4, num_simulations=4, opponents=("gnugo-0",),
+                        pass_rule="tromp-taylor")  # fmt: skip
     metrics, lines = evaluate.evaluate(
         agent.params, jax.random.PRNGKey(0), agent.env, config, agent.config.search, tmp_path
     )
@@ -59,3 +60,5 @@ def test_evaluate__gnugo_opponent_gives_elo_and_game_records(go_workdir, tmp_pat
     assert metrics["eval/elo_low"] <= metrics["eval/elo"] <= metrics["eval/elo_high"]
     assert (metrics["eval/elo"] > 0) == (wins > 2) or wins == 2
     assert "Elo vs gnugo-0" in lines[-1]
+    # eval.pass_rule reaches the games: the agent never passes on a board with room to play
+    assert all(r["moves"][0 if r["black"] == "agent" else 1] != "pass" for r in records)

@@ -22,6 +22,7 @@ def test_agent_name__says_what_differs_from_the_run():
     agent = SimpleNamespace(iteration=66, config=SimpleNamespace(search=search))
     assert ladder.agent_name(agent) == "agent-66@32"
     assert ladder.agent_name(agent, pass_rule="tromp-taylor") == "agent-66@32-ttpass"
+    assert ladder.agent_name(agent, opening_samples=4) == "agent-66@32-open4"
     bf16 = SearchConfig(num_simulations=8, inference_dtype="bfloat16", algorithm="puct")
     agent = SimpleNamespace(iteration=3, config=SimpleNamespace(search=bf16))
     assert ladder.agent_name(agent, algorithm_named=True) == "agent-3@8-bf16-puct"

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from alphazero.go import match, ratings, sgf
+from alphazero.go import records as records_lib
 from alphazero.go.gtp_client import EngineError, GtpClient
 from alphazero.go.records import check_games, played, read_games, summary
 
@@ -90,6 +91,17 @@ def test_expert_games__both_colours_resumable_by_counting_lines(tmp_path):
     assert [r["opening_moves"] for r in every] == [0, 1, 0]
     assert "expert games: fake-pass against itself" in sgf.record_to_game(every[1]).comment
     assert summary(every).startswith("3 games (")
+
+
+def test_distinct__sequences_and_up_to_the_8_symmetries():
+    games = [["D4", "C3"], ["D4", "E5"], ["D4", "C4"], ["D4", "C3"], ["D4", "C3", "pass"]]
+    records = [dict(moves=moves, size=7) for moves in games]
+    assert records_lib.distinct(records) == 4  # the repeated game once
+    # E5 is C3 turned half round about the centre D4; C4 (a side point) is no image of C3
+    assert records_lib.distinct(records, up_to_symmetry=True) == 3
+    assert records_lib.distinct([dict(moves=["A1"], size=5), dict(moves=["E1"], size=5),
+                                 dict(moves=["A5"], size=5), dict(moves=["E5"], size=5)],
+                                up_to_symmetry=True) == 1  # fmt: skip
 
 
 def test_check_games__finds_a_wrong_margin_length_result_and_move(tmp_path):
@@ -244,6 +256,9 @@ def test_cli__eval_plays_a_chosen_checkpoint_or_refuses(go_workdir, tmp_path, ca
     last = json.loads((out / "games.jsonl").read_text().splitlines()[-1])
     # the agent (Black) never passes while it can play
     assert last["black"] == "agent-0@2-ttpass" and last["moves"][0] != "pass"
+    cli.main([*argv, *flags, "--opening-samples", "0", "--num-games", "1"])
+    assert json.loads((out / "games.jsonl").read_text().splitlines()[-1])["black"] == (
+        "agent-0@2-open0")  # fmt: skip
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main([*argv, "--step", "7"])

@@ -32,7 +32,8 @@ def in_training(params, env, config, search_config, engines: list[str], out_dir=
     """(metrics, lines) of the in-training evaluation: the search with `params` against each of
     `engines`, `config.num_games` games each (eval/win_rate, eval/disagreements, eval/elo)."""
     size, komi = go.board_size(env), go.komi(env)
-    agent = match.search_player(params, env, search_config, "agent")
+    agent = match.search_player(params, env, search_config, "agent", config.opening_samples,
+                                config.pass_rule)  # fmt: skip
     out = Path(out_dir) / "games.jsonl" if out_dir is not None else None
     records, metrics, lines = [], {}, []
     for name in engines:
@@ -53,28 +54,35 @@ def in_training(params, env, config, search_config, engines: list[str], out_dir=
     return metrics, lines
 
 
-def agent_name(agent, algorithm_named: bool = False, pass_rule: str = "free") -> str:
-    """The agent's name on the ladder: iteration, simulations, and what differs from its run."""
+def agent_name(agent, algorithm_named: bool = False, pass_rule: str = "free",
+               opening_samples: int = 2) -> str:  # fmt: skip
+    """The agent's name on the ladder: iteration, simulations, and what changes its play
+    (a different player in the ratings): bf16, the search named, the pass rule, the opening."""
     search = agent.config.search
     name = f"agent-{agent.iteration}@{search.num_simulations}"
     name += "-bf16" if search.inference_dtype == "bfloat16" else ""
     name += f"-{search.algorithm}" if algorithm_named else ""
+    name += f"-open{opening_samples}" if opening_samples != 2 else ""
     return name + ("-ttpass" if pass_rule == "tromp-taylor" else "")
 
 
 def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: int = 0,
-         parallel: int = 8, pass_rule: str = "free", name: str | None = None,
-         source: str = "") -> list[ratings.Rating]:  # fmt: skip
+         parallel: int = 8, pass_rule: str | None = None, opening_samples: int | None = None,
+         name: str | None = None, source: str = "") -> list[ratings.Rating]:  # fmt: skip
     """`alphazero eval` for a Go agent: `num_games` games against each opponent (colours
     alternate), appended to `out`/games.jsonl (an interrupted match continues), then the ratings
-    of every game in that file, written to `out`/ratings.md and returned."""
+    of every game in that file, written to `out`/ratings.md and returned. The pass rule and the
+    sampled opening moves default to the run's (`eval.pass_rule`, `eval.opening_samples`)."""
     players = [match.player(spec) for spec in opponents]  # ValueError: an unknown opponent
-    name = name or agent_name(agent, pass_rule=pass_rule)
+    pass_rule = pass_rule or agent.config.eval.pass_rule
+    opening_samples = agent.config.eval.opening_samples if opening_samples is None else (
+        opening_samples)  # fmt: skip
+    name = name or agent_name(agent, pass_rule=pass_rule, opening_samples=opening_samples)
     games_file = Path(out) / "games.jsonl"
     size, komi = go.board_size(agent.env), go.komi(agent.env)
     for i, opponent in enumerate(players):
         comment = f"agent {source} iteration {agent.iteration}; {opponent.name}"
-        player = match.agent_player(agent, name, pass_rule=pass_rule)
+        player = match.agent_player(agent, name, opening_samples, pass_rule)
         records = match.play(
             player, opponent, size, komi, num_games, games_file,
             seed=seed + 10_000 * i, parallel=parallel, comment=comment, progress=True,

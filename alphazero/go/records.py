@@ -114,14 +114,39 @@ def _final_problem(record: dict, margin: float, ended: bool) -> str | None:
     return None
 
 
+def distinct(records: list[dict], up_to_symmetry: bool = False) -> int:
+    """How many different games `records` hold: distinct move sequences, or with
+    `up_to_symmetry` distinct up to the board's 8 rotations and reflections (a game and its
+    mirror image are one game: each is the other with the board turned)."""
+    if not up_to_symmetry:
+        return len({tuple(r["moves"]) for r in records})
+    return len({_canonical(r["moves"], r["size"]) for r in records})
+
+
+def _canonical(moves: list[str], size: int) -> tuple:
+    """The least of a game's 8 symmetric images, each a tuple of (row, col) points or None."""
+    points = [coords.action_to_rowcol(coords.gtp_to_action(m, size), size) for m in moves]
+    last = size - 1
+
+    def image(k: int, point):
+        if point is None:  # a pass
+            return (-1, -1)
+        r, c = point
+        for _ in range(k % 4):  # quarter turns
+            r, c = c, last - r
+        return (r, last - c) if k >= 4 else (r, c)
+
+    return min(tuple(image(k, p) for p in points) for k in range(8))
+
+
 def summary(records: list[dict]) -> str:
-    """One line about a set of games: how many, distinct move sequences, Black's wins, median
-    length, referee/engine disagreements."""
-    distinct = len({tuple(r["moves"]) for r in records})
+    """One line about a set of games: how many, distinct move sequences (and distinct up to
+    symmetry), Black's wins, median length, referee/engine disagreements."""
     black = sum(r["winner"] == "B" for r in records)
     median = np.median([r["num_moves"] for r in records]) if records else 0
     flagged = sum(r["disagreement"] for r in records)
-    return (f"{len(records)} games ({distinct} distinct move sequences), Black won {black}, "
+    return (f"{len(records)} games ({distinct(records)} distinct move sequences, "
+            f"{distinct(records, up_to_symmetry=True)} up to symmetry), Black won {black}, "
             f"median {median:.0f} moves, {flagged} referee/GNU Go disagreements")  # fmt: skip
 
 
@@ -132,6 +157,8 @@ def check_report(path: str | Path, records: list[dict]) -> tuple[list[str], bool
     replayed = len(records) - sum(p != DISAGREEMENT for _, p in bad)
     cross = sum(r.get("engine_winner") is not None for r in records)
     flagged = sum(bool(r.get("disagreement")) for r in records)
-    lines = [f"{path}: {len(records)} games, {replayed} replay to their recorded result, {cross} "
-             f"cross-checked with GNU Go's score, {flagged} disagreements"]  # fmt: skip
+    lines = [f"{path}: {len(records)} games ({distinct(records)} distinct, "
+             f"{distinct(records, up_to_symmetry=True)} up to symmetry), {replayed} replay to "
+             f"their recorded result, {cross} cross-checked with GNU Go's score, {flagged} "
+             f"disagreements"]  # fmt: skip
     return lines + [f"  line {i}: {problem}" for i, problem in bad], bool(bad)

@@ -104,6 +104,18 @@ def test_distinct__sequences_and_up_to_the_8_symmetries():
                                 up_to_symmetry=True) == 1  # fmt: skip
 
 
+def test_match_line__wins_as_black_lost_margins_from_the_players_view():
+    def game(black, white, margin, moves):
+        return dict(black=black, white=white, winner="B" if margin > 0 else "W", moves=moves,
+                    size=7, referee_margin=margin, disagreement=False)  # fmt: skip
+
+    records = [game("a", "g", 3.5, ["D4"]), game("g", "a", 12.5, ["D4"]),  # a lost by 12.5
+               game("a", "g", -40.5, ["C3"]), game("g", "a", -0.5, ["E5"])]  # fmt: skip
+    line = records_lib.match_line(records, "a", "g")
+    assert line.startswith("a vs g: 2/4 wins (1/2 as Black), lost games' median margin -26.5")
+    assert "3 distinct games (2 up to symmetry), 0 disagreements" in line
+
+
 def test_check_games__finds_a_wrong_margin_length_result_and_move(tmp_path):
     records = match.play(match.random_player(), fake("pass"), 5, 0.5, 2, parallel=2)
     good = records[0]

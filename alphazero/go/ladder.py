@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from alphazero.go import match, ratings
-from alphazero.go.records import read_games, won
+from alphazero.go.records import match_line, read_games, won
 from games import go
 
 
@@ -87,9 +87,7 @@ def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: 
             player, opponent, size, komi, num_games, games_file,
             seed=seed + 10_000 * i, parallel=parallel, comment=comment, progress=True,
         )  # fmt: skip
-        wins = sum(won(records, name))
-        flagged = sum(r["disagreement"] for r in records)
-        print(f"{name} vs {opponent.name}: {wins}/{len(records)} wins, {flagged} disagreements")
+        print(match_line(records, name, opponent.name))
     records = read_games(games_file)
     table = ratings.fit(records, anchor=anchor_of([r["white"] for r in records]
                                                  + [r["black"] for r in records]))  # fmt: skip

@@ -39,6 +39,25 @@ def won(records: list[dict], name: str) -> list[bool]:
     return [r["winner"] == ("B" if r["black"] == name else "W") for r in records]
 
 
+def margins(records: list[dict], name: str) -> list[float]:
+    """Per game, the final area margin from `name`'s view, komi included (+ when it won by
+    the count; games decided by resignation or forfeit keep the board's count)."""
+    return [r["referee_margin"] * (1.0 if r["black"] == name else -1.0) for r in records]
+
+
+def match_line(records: list[dict], name: str, opponent: str) -> str:
+    """One line about `name`'s games against `opponent`: wins (as Black), the median margin of
+    the lost games (a collapse shows as minus the whole board), distinct games, disagreements."""
+    wins = won(records, name)
+    black = [w for r, w in zip(records, wins, strict=True) if r["black"] == name]
+    lost = [m for m, w in zip(margins(records, name), wins, strict=True) if not w]
+    median = f"{np.median(lost):+g}" if lost else "none lost"
+    return (f"{name} vs {opponent}: {sum(wins)}/{len(records)} wins ({sum(black)}/{len(black)} "
+            f"as Black), lost games' median margin {median}, {distinct(records)} distinct games "
+            f"({distinct(records, up_to_symmetry=True)} up to symmetry), "
+            f"{sum(r['disagreement'] for r in records)} disagreements")  # fmt: skip
+
+
 def played(path: str | Path | None, a: str, b: str) -> list[dict]:
     """The records in the games file `path` of games between players named `a` and `b`."""
     if path is None:

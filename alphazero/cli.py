@@ -200,9 +200,9 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--out", default=None, help="Go: folder for games.jsonl and ratings.md "
                         "(default WORKDIR/ladder); others: a .json file for the results")
     parser.add_argument("--parallel", type=int, default=8, help="Go: games played at once")
-    parser.add_argument("--pass-rule", choices=("free", "tromp-taylor"), default=None,
-                        help="Go: tromp-taylor passes only to end a won game or with no move "
-                        "left but own-eye fills (default: the run's eval.pass_rule)")  # fmt: skip
+    parser.add_argument("--pass-rule", choices=("free", "settle", "tromp-taylor"), default=None,
+                        help="Go: root moves the agent may not choose (see eval.pass_rule; "
+                        "default: the run's)")  # fmt: skip
     parser.add_argument("--opening-samples", type=int, default=None,
                         help="Go: the agent's first N moves are sampled from pi (default: the "
                         "run's eval.opening_samples)")  # fmt: skip

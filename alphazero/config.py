@@ -162,10 +162,11 @@ class EvalConfig:
     gnugo-L (Go: GNU Go level L over GTP; adds the Elo against GNU Go level 10)."""
     exhaustive: bool = False
     """Tic-tac-toe only: check the agent on all 4,520 reachable non-terminal positions."""
-    pass_rule: Literal["free", "tromp-taylor"] = "free"
-    """Go against GNU Go: when the agent may pass; tromp-taylor: only to end a won game after the
-    opponent's pass or with nothing left but its own one-point eyes, which it never fills (Fuego,
-    Leela Zero; docs/deviations.md). Also `alphazero eval`'s default."""
+    pass_rule: Literal["free", "settle", "tromp-taylor"] = "free"
+    """Go against GNU Go: root moves the agent may not choose. settle: never its own one-point
+    eyes; after the opponent's pass, pass when that wins, else nothing inside its own territory
+    (KataGo's pruning of useless moves). tromp-taylor: pass only to end a won game or with
+    nothing left but own eyes (Fuego). docs/deviations.md; also `alphazero eval`'s default."""
     opening_samples: int = 2
     """Go against GNU Go: the agent's first this many moves of each game are sampled from pi
     (temperature 1), so that games against a deterministic engine differ."""

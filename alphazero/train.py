@@ -197,9 +197,10 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
         finished = selfplay_metrics["selfplay/games"].astype(jnp.int32)
         logged = {**selfplay_metrics, **train_metrics}
 
-        # Evaluation.
+        # Evaluation: on schedule, and at the iteration that ends a time budget.
         lines = []
-        if learner.due(iteration, config.eval.every, last):
+        spent = float(loop.counters.wall_time) + time.perf_counter() - start
+        if learner.due(iteration, config.eval.every, last) or spent >= budget_s:
             eval_key = jax.random.fold_in(jax.random.PRNGKey(config.seed + 1), iteration)
             eval_metrics, lines = evaluate.evaluate(
                 train_state.evaluation_params, eval_key, env, config.eval, config.search,
@@ -237,7 +238,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             }
         )
         writer.scalars(logged, iteration)
-        bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}", refresh=False)
+        minutes = {"minutes": f"{counters.wall_time / 60:.0f}/{config.train.max_minutes:g}"}
+        bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}",
+                        **(minutes if config.train.max_minutes else {}), refresh=False)  # fmt: skip
         bar.update(1)
 
         # Checkpoint (also when the time budget stops the run here).

@@ -177,6 +177,30 @@ def test_tromp_taylor_passes__pass_only_to_win_or_with_nothing_else_to_play():
     assert allowed(env, [1, 24, 5, 23], only_eye) == {25}
 
 
+def test_settle_moves__never_own_eyes_and_after_a_pass_nothing_inside_own_territory():
+    """5x5 positions with known answers (action = row * 5 + column, 25 = pass)."""
+    import jax.numpy as jnp
+    from conftest import batch, play_moves
+    from pgx.go import Go
+
+    def allowed(env, moves, legal=None):
+        state = batch(play_moves(env, moves))
+        legal = state.legal_action_mask if legal is None else jnp.asarray(legal)[None]
+        return set(np.flatnonzero(np.asarray(match.settle_moves(state, legal, env._game.komi))[0]))
+
+    env = Go(size=5, komi=0.5)
+    assert allowed(env, []) == set(range(26))  # nothing settled: every move, and pass
+    assert allowed(env, [1, 24, 5, 23]) == set(range(26)) - {0, 1, 5, 23, 24}  # 0: own eye
+    # Black's wall on column 2, White's on column 1 but for 21; White passed: columns 3 and 4
+    # (10 points) are Black's territory, column 0 and point 21 are neutral.
+    wall = [2, 1, 7, 6, 12, 11, 17, 16, 22, 25]
+    assert allowed(env, wall) == {25}  # 15 - 4 - 0.5 > 0: pass and win
+    neutral = {0, 5, 10, 15, 20, 21}
+    assert allowed(Go(size=5, komi=12.5), wall) == neutral | {25}  # losing: no self-fill
+    every = neutral | {25, 3, 4, 8, 9, 13, 14, 18, 19, 23, 24}
+    assert allowed(Go(size=5, komi=12.5), wall[:-1]) == every  # no pass yet: White plays freely
+
+
 def test_player_specs():
     assert match.player("gnugo-10").name == "gnugo-10" and match.player("random").moves
     for bad in ("gnugo-11", "gnugo-x", "leela"):

@@ -51,6 +51,17 @@ def test_run__a_finished_run_resumed_returns_without_work(tiny_run, monkeypatch)
 
 
 @pytest.mark.slow
+def test_run__a_time_budget_stops_after_an_iteration_evaluates_and_saves_it(tmp_path):
+    """train.max_minutes: the iteration that spends the budget is the last; it is evaluated
+    (eval.every = 0 evaluates only the last iteration) and checkpointed."""
+    config = tiny_config(train=dataclasses.replace(tiny_config().train, num_iterations=50,
+                                                   max_minutes=1e-4))  # fmt: skip
+    report = train.run(config, tmp_path, progress=False)
+    assert checkpoint.latest_step(tmp_path) == 1 and "eval/win_rate/random" in report
+    assert json.loads((tmp_path / "report.json").read_text())["iteration"] == 1
+
+
+@pytest.mark.slow
 def test_run__learns_tic_tac_toe_never_loses_to_minimax(tmp_path):
     """The preset, 12 iterations. Trained in a subprocess at XLA's default optimisation level:
     the rest of the suite compiles at level 0 (tests/conftest.py), which is cheaper for the many

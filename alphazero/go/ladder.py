@@ -63,7 +63,7 @@ def agent_name(agent, algorithm_named: bool = False, pass_rule: str = "free",
     name += "-bf16" if search.inference_dtype == "bfloat16" else ""
     name += f"-{search.algorithm}" if algorithm_named else ""
     name += f"-open{opening_samples}" if opening_samples != 2 else ""
-    return name + ("-ttpass" if pass_rule == "tromp-taylor" else "")
+    return name + {"free": "", "settle": "-settle", "tromp-taylor": "-ttpass"}[pass_rule]
 
 
 def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: int = 0,

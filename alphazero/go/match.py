@@ -74,14 +74,15 @@ def search_player(
 ) -> Player:
     """The search with `params`. Its first `opening_samples` moves of a game are sampled from pi
     (temperature 1), the rest are the search's choice, so repeated games differ. `pass_rule`
-    "tromp-taylor" restricts its root moves with `tromp_taylor_passes` (Go engines' convention)."""
-    if pass_rule not in ("free", "tromp-taylor"):
-        raise ValueError(f"unknown pass rule {pass_rule!r}; use free or tromp-taylor")
+    "settle" restricts its root moves with `settle_moves`, "tromp-taylor" with
+    `tromp_taylor_passes` (Go engines' conventions); "free" does not."""
+    rules = {"tromp-taylor": tromp_taylor_passes, "settle": settle_moves}
+    if pass_rule not in ("free", *rules):
+        raise ValueError(f"unknown pass rule {pass_rule!r}; use free, settle or tromp-taylor")
 
     def moves(states, legal, key, ply):
-        if pass_rule == "tromp-taylor":
-            komi = go.komi(env)
-            legal = np.asarray(tromp_taylor_passes(states, jnp.asarray(legal), komi))
+        if pass_rule in rules:
+            legal = np.asarray(rules[pass_rule](states, jnp.asarray(legal), go.komi(env)))
         states = states.replace(legal_action_mask=jnp.asarray(legal))
         out = search.run_jit(params, key, states, env, config)
         sampled = jax.random.categorical(key, jnp.log(out.action_weights + 1e-30))
@@ -143,6 +144,30 @@ def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
     may_pass = wins_by_passing | ~playable.any(1)
     board = playable & ~wins_by_passing[:, None]
     return jnp.concatenate([board, (legal[:, -1] & may_pass)[:, None]], axis=1)
+
+
+@jax.jit
+def settle_moves(states, legal: jax.Array, komi: float) -> jax.Array:
+    """The root moves [B, A] of a Go agent that does not harm itself once the board is settled
+    (the idea of KataGo's `rootPruneUselessMoves`; docs/deviations.md). Under area scoring a
+    stone in one's own territory adds nothing, and filling it can only cost eyes, so:
+
+    - it never fills one of its own one-point eyes;
+    - after the opponent's pass, if the area count of the board now wins for the mover, passing
+      ends the game with that win: pass is the only move;
+    - after the opponent's pass otherwise, it does not play inside its own territory (empty
+      points that only its stones reach): it may pass, fill neutral points or invade.
+
+    It may always pass, so a lost game ends at the count instead of in a collapse."""
+    black_margin = jax.vmap(go.black_margin, in_axes=(0, None))(states, komi)  # [B]
+    to_move = jax.vmap(go.colour_to_move)(states)
+    margin = jnp.where(to_move == go.BLACK, black_margin, -black_margin)  # mover's view
+    after_pass = jax.vmap(go.consecutive_passes)(states) > 0  # [B]
+    mine = jnp.where(to_move == go.BLACK, 1, -1)[:, None]
+    territory = (jax.vmap(go.stones)(states) == 0) & (jax.vmap(go.ownership)(states) == mine)
+    board = legal[:, :-1] & ~jax.vmap(go.own_eyes)(states) & ~(after_pass[:, None] & territory)
+    board = board & ~(after_pass & (margin > 0))[:, None]
+    return jnp.concatenate([board, legal[:, -1:]], axis=1)
 
 
 @dataclasses.dataclass

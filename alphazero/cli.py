@@ -203,6 +203,9 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--pass-rule", choices=("free", "settle", "tromp-taylor"), default=None,
                         help="Go: root moves the agent may not choose (see eval.pass_rule; "
                         "default: the run's)")  # fmt: skip
+    parser.add_argument("--turn-engine", action=argparse.BooleanOptionalAction, default=None,
+                        help="Go: GNU Go sees each game's board turned by one of the 8 "
+                        "symmetries (default: the run's eval.turn_engine)")  # fmt: skip
     parser.add_argument("--opening-samples", type=int, default=None,
                         help="Go: the agent's first N moves are sampled from pi (default: the "
                         "run's eval.opening_samples)")  # fmt: skip
@@ -230,8 +233,8 @@ def _eval(argv: list[str]) -> None:
             out = args.out or Path(args.workdir) / "ladder"
             table = ladder.rate(
                 agent, args.opponents or ["gnugo-10"], args.num_games, out, seed=args.seed,
-                parallel=args.parallel, pass_rule=pass_rule, opening_samples=opening, name=name,
-                source=args.workdir,
+                parallel=args.parallel, pass_rule=pass_rule, opening_samples=opening,
+                turned=args.turn_engine, name=name, source=args.workdir,
             )  # fmt: skip
             print(ratings.markdown(table))
         else:

@@ -170,6 +170,10 @@ class EvalConfig:
     opening_samples: int = 2
     """Go against GNU Go: the agent's first this many moves of each game are sampled from pi
     (temperature 1), so that games against a deterministic engine differ."""
+    turn_engine: bool = False
+    """Go against GNU Go: GNU Go sees game g's board under symmetry (seed + g) % 8 and its moves
+    are turned back; its choice among equal moves depends on the orientation, so games differ
+    at no cost to either player's strength."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,6 +231,7 @@ RESUMABLE_FIELDS = (
     "eval.exhaustive",
     "eval.pass_rule",
     "eval.opening_samples",
+    "eval.turn_engine",
     "checkpoint_every",
     "supervised.eval_every",
     "supervised.checkpoint_every",

@@ -87,6 +87,23 @@ def rowcol_to_action(point: tuple[int, int] | None, size: int) -> int:
     return (size - 1 - row) * size + col
 
 
+def transform(action: int, size: int, k: int) -> int:
+    """The action under board symmetry k of 8: k % 4 quarter turns, then a mirror when k >= 4
+    (pass is fixed). `transform(transform(a, n, k), n, inverse(k)) == a`."""
+    _check_action(action, size)
+    if action == pass_action(size):
+        return action
+    row, col = divmod(action, size)
+    for _ in range(k % 4):
+        row, col = col, size - 1 - row
+    return row * size + (size - 1 - col if k >= 4 else col)
+
+
+def inverse(k: int) -> int:
+    """The symmetry that undoes symmetry k: quarter turns back; a mirror undoes itself."""
+    return (4 - k) % 4 if k < 4 else k
+
+
 def _check_action(action: int, size: int) -> None:
     if not 2 <= size <= MAX_SIZE:
         raise CoordinateError(f"board size {size} is outside 2..{MAX_SIZE}")

@@ -47,3 +47,22 @@ def test_gtp_invalid_vertex_raises(vertex):
 def test_action_out_of_range_raises(bad):
     with pytest.raises(coords.CoordinateError):
         coords.action_to_gtp(*bad)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_transform__the_8_symmetries_permute_the_board_and_invert(size):
+    board = range(size * size)
+    images = {tuple(coords.transform(a, size, k) for a in board) for k in range(8)}
+    assert len(images) == 8 and all(sorted(image) == list(board) for image in images)
+    for k in range(8):
+        assert coords.transform(size * size, size, k) == size * size  # pass stays pass
+        for a in board:
+            assert coords.transform(coords.transform(a, size, k), size, coords.inverse(k)) == a
+
+
+def test_transform__known_corners_9x9():
+    # a quarter turn takes the top-left corner (A9) to the top-right (J9); the mirror of A9 is J9
+    assert coords.action_to_gtp(coords.transform(0, 9, 1), 9) == "J9"
+    assert coords.action_to_gtp(coords.transform(0, 9, 4), 9) == "J9"
+    assert coords.action_to_gtp(coords.transform(0, 9, 2), 9) == "J1"  # half a turn
+    assert coords.transform(40, 9, 3) == 40  # the centre is fixed

@@ -177,28 +177,45 @@ def test_tromp_taylor_passes__pass_only_to_win_or_with_nothing_else_to_play():
     assert allowed(env, [1, 24, 5, 23], only_eye) == {25}
 
 
-def test_settle_moves__never_own_eyes_and_after_a_pass_nothing_inside_own_territory():
+def test_settle_moves__no_move_in_pass_alive_area_and_after_a_pass_win_by_passing():
     """5x5 positions with known answers (action = row * 5 + column, 25 = pass)."""
-    import jax.numpy as jnp
     from conftest import batch, play_moves
     from pgx.go import Go
 
-    def allowed(env, moves, legal=None):
+    def allowed(env, moves):
         state = batch(play_moves(env, moves))
-        legal = state.legal_action_mask if legal is None else jnp.asarray(legal)[None]
-        return set(np.flatnonzero(np.asarray(match.settle_moves(state, legal, env._game.komi))[0]))
+        legal = state.legal_action_mask
+        return set(np.flatnonzero(match.settle_moves(state, legal, env._game.komi)[0]))
 
     env = Go(size=5, komi=0.5)
     assert allowed(env, []) == set(range(26))  # nothing settled: every move, and pass
-    assert allowed(env, [1, 24, 5, 23]) == set(range(26)) - {0, 1, 5, 23, 24}  # 0: own eye
-    # Black's wall on column 2, White's on column 1 but for 21; White passed: columns 3 and 4
-    # (10 points) are Black's territory, column 0 and point 21 are neutral.
-    wall = [2, 1, 7, 6, 12, 11, 17, 16, 22, 25]
-    assert allowed(env, wall) == {25}  # 15 - 4 - 0.5 > 0: pass and win
-    neutral = {0, 5, 10, 15, 20, 21}
-    assert allowed(Go(size=5, komi=12.5), wall) == neutral | {25}  # losing: no self-fill
-    every = neutral | {25, 3, 4, 8, 9, 13, 14, 18, 19, 23, 24}
-    assert allowed(Go(size=5, komi=12.5), wall[:-1]) == every  # no pass yet: White plays freely
+    # Black's wall on row 1 with stones on 1 and 3 of row 0: 0, 2 and 4 are its eyes, so the
+    # wall is pass-alive and they are its pass-alive territory; rows 2-4 are nobody's yet.
+    wall = [5, 10, 6, 11, 7, 12, 8, 13, 9, 14, 1, 15, 3, 25]  # ... White: row 2, then a pass
+    open_area = {16, 17, 18, 19, 20, 21, 22, 23, 24}
+    # Black's area 7 + 3, White's 6 + 9: losing, it may pass or play anywhere but its own eyes
+    assert allowed(env, wall) == open_area | {25}
+    given = Go(size=5, komi=-10.5)  # the same board wins for Black by 5.5: pass and win
+    assert allowed(given, wall) == {25}
+    assert allowed(given, [*wall[:-1], 24]) == open_area - {24} | {25}  # no pass: play on
+
+
+def test_pass_alive__benson_known_answers():
+    from games import pass_alive
+
+    def board(rows):
+        return np.array([[{".": 0, "X": 1, "O": -1}[c] for c in r.split()] for r in rows])
+
+    two_eyes = board([". X . X .", "X X X X X", ". . . . .", ". . . . .", ". . . . ."])
+    assert np.flatnonzero(pass_alive.territory(two_eyes, 1)).tolist() == [0, 2, 4]
+    assert not pass_alive.territory(two_eyes, -1).any()
+    one_eye = board([". X . . .", "X X X X X", "O O O O O", ". . . . .", ". . . . ."])
+    # the 3-point edge region is vital too: two vital regions, alive (Benson needs no shape)
+    assert np.flatnonzero(pass_alive.territory(one_eye, 1)).tolist() == [0, 2, 3, 4]
+    big_eye = board([". . . . .", "X X X X X", ". . . . .", ". . . . .", ". . . . ."])
+    assert not pass_alive.territory(big_eye, 1).any()  # one region each side: not alive
+    dead_stone = board([". X O X .", "X X X X X", ". . . . .", ". . . . .", ". . . . ."])
+    assert np.flatnonzero(pass_alive.territory(dead_stone, 1)).tolist() == [0, 2, 4]
 
 
 def test_player_specs():

@@ -40,6 +40,7 @@ def in_training(params, env, config, search_config, engines: list[str], out_dir=
         games = match.play(
             agent, match.player(name), size, komi, config.num_games, out, seed=len(records),
             parallel=16, comment=f"evaluation, search@{search_config.num_simulations}",
+            turned=config.turn_engine,
         )  # fmt: skip
         wins = np.array(won(games, "agent"))
         metrics[f"eval/win_rate/{name}"] = float(wins.mean())
@@ -68,15 +69,18 @@ def agent_name(agent, algorithm_named: bool = False, pass_rule: str = "free",
 
 def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: int = 0,
          parallel: int = 8, pass_rule: str | None = None, opening_samples: int | None = None,
-         name: str | None = None, source: str = "") -> list[ratings.Rating]:  # fmt: skip
+         turned: bool | None = None, name: str | None = None,
+         source: str = "") -> list[ratings.Rating]:  # fmt: skip
     """`alphazero eval` for a Go agent: `num_games` games against each opponent (colours
     alternate), appended to `out`/games.jsonl (an interrupted match continues), then the ratings
-    of every game in that file, written to `out`/ratings.md and returned. The pass rule and the
-    sampled opening moves default to the run's (`eval.pass_rule`, `eval.opening_samples`)."""
+    of every game in that file, written to `out`/ratings.md and returned. The pass rule, the
+    sampled opening moves and the turned engine boards default to the run's (`eval.pass_rule`,
+    `eval.opening_samples`, `eval.turn_engine`)."""
     players = [match.player(spec) for spec in opponents]  # ValueError: an unknown opponent
     pass_rule = pass_rule or agent.config.eval.pass_rule
     opening_samples = agent.config.eval.opening_samples if opening_samples is None else (
         opening_samples)  # fmt: skip
+    turned = agent.config.eval.turn_engine if turned is None else turned
     name = name or agent_name(agent, pass_rule=pass_rule, opening_samples=opening_samples)
     games_file = Path(out) / "games.jsonl"
     size, komi = go.board_size(agent.env), go.komi(agent.env)
@@ -86,6 +90,7 @@ def rate(agent, opponents: list[str], num_games: int, out: str | Path, *, seed: 
         records = match.play(
             player, opponent, size, komi, num_games, games_file,
             seed=seed + 10_000 * i, parallel=parallel, comment=comment, progress=True,
+            turned=turned,
         )  # fmt: skip
         print(match_line(records, name, opponent.name))
     records = read_games(games_file)

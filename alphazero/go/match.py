@@ -26,6 +26,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy import ndimage
 from tqdm import tqdm
 
 import games
@@ -33,7 +34,7 @@ from alphazero import search
 from alphazero.go.gtp_client import EngineError, GtpClient, gnugo_command
 from alphazero.go.records import played
 from alphazero.go.referee import Referee
-from games import go
+from games import go, pass_alive
 from games import go_coordinates as coords
 
 RESIGN = -1
@@ -146,28 +147,32 @@ def tromp_taylor_passes(states, legal: jax.Array, komi: float) -> jax.Array:
     return jnp.concatenate([board, (legal[:, -1] & may_pass)[:, None]], axis=1)
 
 
-@jax.jit
-def settle_moves(states, legal: jax.Array, komi: float) -> jax.Array:
+def settle_moves(states, legal: jax.Array, komi: float) -> np.ndarray:
     """The root moves [B, A] of a Go agent that does not harm itself once the board is settled
-    (the idea of KataGo's `rootPruneUselessMoves`; docs/deviations.md). Under area scoring a
-    stone in one's own territory adds nothing, and filling it can only cost eyes, so:
+    (KataGo's `rootPruneUselessMoves`, with Benson's pass-alive test; docs/deviations.md):
 
-    - it never fills one of its own one-point eyes;
+    - no move inside either side's pass-alive territory (games/pass_alive.py): there a stone
+      can only cost the mover eyes or die; except its own regions that hold dead opponent
+      stones, which it may capture (area scoring counts stones left on the board);
     - after the opponent's pass, if the area count of the board now wins for the mover, passing
-      ends the game with that win: pass is the only move;
-    - after the opponent's pass otherwise, it does not play inside its own territory (empty
-      points that only its stones reach): it may pass, fill neutral points or invade.
+      ends the game with that win: pass is the only move.
 
-    It may always pass, so a lost game ends at the count instead of in a collapse."""
-    black_margin = jax.vmap(go.black_margin, in_axes=(0, None))(states, komi)  # [B]
-    to_move = jax.vmap(go.colour_to_move)(states)
-    margin = jnp.where(to_move == go.BLACK, black_margin, -black_margin)  # mover's view
-    after_pass = jax.vmap(go.consecutive_passes)(states) > 0  # [B]
-    mine = jnp.where(to_move == go.BLACK, 1, -1)[:, None]
-    territory = (jax.vmap(go.stones)(states) == 0) & (jax.vmap(go.ownership)(states) == mine)
-    board = legal[:, :-1] & ~jax.vmap(go.own_eyes)(states) & ~(after_pass[:, None] & territory)
-    board = board & ~(after_pass & (margin > 0))[:, None]
-    return jnp.concatenate([board, legal[:, -1:]], axis=1)
+    It may always pass. Pass-alive area is safe by definition, so no move a game needs is
+    removed; a lost game ends at the count instead of in a collapse of its own eyes."""
+    size = int(round(np.sqrt(np.shape(legal)[1] - 1)))
+    boards = np.asarray(jax.vmap(go.stones)(states)).reshape(-1, size, size)
+    movers = np.where(np.asarray(jax.vmap(go.colour_to_move)(states)) == go.BLACK, 1, -1)
+    black_margin = np.asarray(jax.vmap(go.black_margin, in_axes=(0, None))(states, komi))
+    after_pass = np.asarray(jax.vmap(go.consecutive_passes)(states)) > 0
+    allowed = np.array(legal, bool)
+    for g, (board, mine) in enumerate(zip(boards, movers, strict=True)):
+        own = pass_alive.territory(board, mine)
+        labels, _ = ndimage.label(own)
+        own &= ~np.isin(labels, labels[own & (board == -mine)])  # dead stones to capture
+        allowed[g, :-1] &= ~(own | pass_alive.territory(board, -mine)).reshape(-1)
+        if after_pass[g] and mine * black_margin[g] > 0:
+            allowed[g, :-1] = False
+    return allowed
 
 
 @dataclasses.dataclass
@@ -180,6 +185,8 @@ class _Table:
     result: list  # [B] SGF RE string once decided by resignation or forfeit, else None
     engines: dict  # player name -> [B] GtpClient (external players only)
     opening: np.ndarray  # [B] int, uniformly random moves (no eye filling) before the players
+    turns: np.ndarray  # [B] int, the board symmetry (0-7) each engine sees its game under
+    turned: bool  # whether the engines see turned boards (the records then say which)
 
 
 def _ask(player: Player, table: _Table, states, legal, key, ply: int, mask, colour: str):
@@ -196,7 +203,9 @@ def _ask(player: Player, table: _Table, states, legal, key, ply: int, mask, colo
     for g in games:
         try:
             reply = engines[g].read().lower()
-            actions[g] = RESIGN if reply == "resign" else coords.gtp_to_action(reply, size)
+            seen = RESIGN if reply == "resign" else coords.gtp_to_action(reply, size)
+            back = coords.inverse(int(table.turns[g]))
+            actions[g] = seen if seen == RESIGN else coords.transform(seen, size, back)
         except (EngineError, coords.CoordinateError):
             actions[g] = -2
     return actions
@@ -211,8 +220,9 @@ def _engine_winner(engine: GtpClient) -> str | None:
 
 
 def _play_batch(
-    a: Player, b: Player, referee: Referee, games: list[int], seed: int, openings: int = 0
-) -> list[dict]:
+    a: Player, b: Player, referee: Referee, games: list[int], seed: int, openings: int = 0,
+    turned: bool = False,
+) -> list[dict]:  # fmt: skip
     size, komi, batch = referee.size, referee.komi, len(games)
     table = _Table(
         black_is_a=np.array([g % 2 == 0 for g in games]),
@@ -225,6 +235,8 @@ def _play_batch(
             if p.command is not None
         },
         opening=np.array([g % (openings + 1) for g in games]),
+        turns=np.array([(seed + g) % 8 if turned else 0 for g in games]),
+        turned=turned,
     )
     states = referee.init(jax.random.PRNGKey(seed))
     key = jax.random.fold_in(jax.random.PRNGKey(seed + 1), games[0])  # new moves every batch
@@ -264,7 +276,8 @@ def _ply(a: Player, b: Player, referee: Referee, table: _Table, states, key, ply
         mover = a if a_moves[g] else b
         for player in (a,) if a is b else (a, b):  # tell the other engine (genmove played it)
             if (player is not mover or opening[g]) and player.name in table.engines:
-                vertex = coords.action_to_gtp(int(actions[g]), referee.size)
+                seen = coords.transform(int(actions[g]), referee.size, int(table.turns[g]))
+                vertex = coords.action_to_gtp(seen, referee.size)
                 table.engines[player.name][g].send(f"play {colour} {vertex}")
     table.done |= np.asarray(states.terminated) & running
     return states
@@ -298,6 +311,7 @@ def _records(a: Player, b: Player, referee: Referee, table: _Table, states, game
                 disagreement=engine_winner is not None and engine_winner != result[0],
                 seed=seed + g,
                 opening_moves=int(table.opening[i]),
+                **({"engine_turn": int(table.turns[i])} if table.turned else {}),
             )
         )
     return records
@@ -315,10 +329,14 @@ def play(
     comment: str = "",
     progress: bool = False,
     openings: int = 0,
+    turned: bool = False,
 ) -> list[dict]:
     """Plays games 0 .. `num_games`-1 of A against B, `parallel` at once; A is Black in even games.
     Game g starts with g % (`openings` + 1) uniformly random moves (no eye filling), recorded as
-    its `opening_moves` (imitation does not learn them).
+    its `opening_moves` (imitation does not learn them). With `turned`, the engines (GNU Go) see
+    game g's board under symmetry (`seed` + g) % 8 (games.go_coordinates.transform) and their
+    moves are turned back: an engine's choice among equally good moves depends on the board's
+    orientation, so its games differ while its strength does not; records stay unturned.
 
     With `out` (a .jsonl file), each game is appended to it as one line; games already there for
     this pairing are kept and not replayed, so an interrupted match continues where it stopped
@@ -332,7 +350,7 @@ def play(
     for start in range(first, num_games, parallel):
         games = list(range(start, min(num_games, start + parallel)))
         began = time.perf_counter()
-        batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed, openings)
+        batch = _play_batch(a, b, Referee(size, komi, len(games)), games, seed, openings, turned)
         for record in batch:
             record["seconds"] = round((time.perf_counter() - began) / len(batch), 2)
             record.update(comment=comment, date=time.strftime("%Y-%m-%d"))

@@ -8,8 +8,9 @@ A line holds the players (`black`, `white`), `result` ("B+2.5", "W+R" resignatio
 forfeit), `winner`, the move list `moves` as GTP vertices ("D4", "pass"), `num_moves`, `size`,
 `komi`, `referee_margin` (Black's area - White's - komi at the end), `engine_winner` and
 `disagreement` (GNU Go's own count against the referee's), `seed`, `opening_moves`, `comment`,
-`date`, `seconds`. SGF files are written from lines on demand (sgf.py, `alphazero sgf export`);
-`check_games` replays every line with the referee (`alphazero sgf check`).
+`date`, `seconds`, and `engine_turn` when GNU Go saw the board turned (match.play's `turned`).
+SGF files are written from lines on demand (sgf.py, `alphazero sgf export`); `check_games`
+replays every line with the referee (`alphazero sgf check`).
 """
 
 from __future__ import annotations
@@ -143,19 +144,9 @@ def distinct(records: list[dict], up_to_symmetry: bool = False) -> int:
 
 
 def _canonical(moves: list[str], size: int) -> tuple:
-    """The least of a game's 8 symmetric images, each a tuple of (row, col) points or None."""
-    points = [coords.action_to_rowcol(coords.gtp_to_action(m, size), size) for m in moves]
-    last = size - 1
-
-    def image(k: int, point):
-        if point is None:  # a pass
-            return (-1, -1)
-        r, c = point
-        for _ in range(k % 4):  # quarter turns
-            r, c = c, last - r
-        return (r, last - c) if k >= 4 else (r, c)
-
-    return min(tuple(image(k, p) for p in points) for k in range(8))
+    """The least of a game's 8 symmetric images, each a tuple of pgx actions."""
+    actions = [coords.gtp_to_action(m, size) for m in moves]
+    return min(tuple(coords.transform(a, size, k) for a in actions) for k in range(8))
 
 
 def summary(records: list[dict]) -> str:

@@ -54,11 +54,13 @@ def load_agent(
     step: int | str | None = None,
     inference_dtype: str | None = None,
     algorithm: str | None = None,
+    random_symmetry: bool | None = None,
 ):
     """Loads the newest (or `step`; "best": the best network by in-training Elo against GNU Go)
     checkpoint of the run in `workdir` as an `Agent`; its search
     (`algorithm`, default the run's `eval.algorithm`) evaluates the network in `inference_dtype`
-    (default: the run's `search.inference_dtype`)."""
+    (default: the run's `search.inference_dtype`), each position under a random board symmetry
+    with `random_symmetry` (default: the run's `eval.random_symmetry`)."""
     from alphazero.learner import init_loop_state
     from alphazero.types import RL
 
@@ -74,6 +76,7 @@ def load_agent(
         algorithm=algorithm or config.eval.algorithm,
         num_simulations=simulations or config.eval.num_simulations,
         inference_dtype=inference_dtype or config.search.inference_dtype,
+        random_symmetry=config.eval.random_symmetry if random_symmetry is None else random_symmetry,
     )
     config = dataclasses.replace(config, search=play_search)
     env = games.make(config.game)

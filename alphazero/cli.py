@@ -203,6 +203,9 @@ def _eval(argv: list[str]) -> None:
     parser.add_argument("--pass-rule", choices=("free", "settle", "tromp-taylor"), default=None,
                         help="Go: root moves the agent may not choose (see eval.pass_rule; "
                         "default: the run's)")  # fmt: skip
+    parser.add_argument("--random-symmetry", action=argparse.BooleanOptionalAction, default=None,
+                        help="the agent's search sees each position under a random board "
+                        "symmetry (default: the run's eval.random_symmetry)")  # fmt: skip
     parser.add_argument("--turn-engine", action=argparse.BooleanOptionalAction, default=None,
                         help="Go: GNU Go sees each game's board turned by one of the 8 "
                         "symmetries (default: the run's eval.turn_engine)")  # fmt: skip
@@ -216,9 +219,8 @@ def _eval(argv: list[str]) -> None:
         _fail("--opening-samples must be >= 0")
     from alphazero.agent import load_agent
 
-    agent = load_agent(
-        Path(args.workdir), args.simulations, args.step, args.inference_dtype, args.algorithm
-    )
+    agent = load_agent(Path(args.workdir), args.simulations, args.step, args.inference_dtype,
+                       args.algorithm, args.random_symmetry)  # fmt: skip
     go = agent.config.game.startswith("go_")
     if args.out:  # before the games, not after them
         _prepare_output(Path(args.out) / "games.jsonl" if go else Path(args.out))

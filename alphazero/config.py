@@ -67,6 +67,9 @@ class SearchConfig:
     score_utility: float = 0.0
     """Go, with network.score_heads: weight c of the bounded score bonus the search adds to the
     win/loss value, c (2/pi) atan((margin - root margin) / (0.5 sqrt(area))) (KataGo: 0.4)."""
+    random_symmetry: bool = False
+    """Square boards: the network sees every position under a random one of the 8 board
+    symmetries, its policy and ownership turned back (AlphaGo Zero's search: on)."""
     keep_solutions: bool = False
     """One-player games: move toward a rewarded end the search reached (SP-MCTS, Schadd 2008)."""
 
@@ -170,6 +173,9 @@ class EvalConfig:
     opening_samples: int = 2
     """Go against GNU Go: the agent's first this many moves of each game are sampled from pi
     (temperature 1), so that games against a deterministic engine differ."""
+    random_symmetry: bool = False
+    """The evaluated agent's search sees each position under a random board symmetry
+    (search.random_symmetry, for playing: arena, GNU Go, load_agent)."""
     turn_engine: bool = False
     """Go against GNU Go: GNU Go sees game g's board under symmetry (seed + g) % 8 and its moves
     are turned back; its choice among equal moves depends on the orientation, so games differ
@@ -232,6 +238,7 @@ RESUMABLE_FIELDS = (
     "eval.pass_rule",
     "eval.opening_samples",
     "eval.turn_engine",
+    "eval.random_symmetry",
     "checkpoint_every",
     "supervised.eval_every",
     "supervised.checkpoint_every",

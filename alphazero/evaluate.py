@@ -255,8 +255,9 @@ def evaluate(params, key, env, config: EvalConfig, search_config: SearchConfig, 
     GNU Go (Go only, alphazero/go/ladder.py) are saved as JSON lines under `out_dir` when given.
     One-player games report solve rates on held-out instances instead of games against opponents."""
     search_config = dataclasses.replace(
-        search_config, num_simulations=config.num_simulations, algorithm=config.algorithm
-    )
+        search_config, num_simulations=config.num_simulations, algorithm=config.algorithm,
+        random_symmetry=config.random_symmetry,
+    )  # fmt: skip
     agent = search_player(env, search_config)
     if env.num_players == 1:
         return _evaluate_puzzle(params, key, env, config, agent) if config.num_games else ({}, [])

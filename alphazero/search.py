@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import mctx
 
-from alphazero import networks, ownership
+from alphazero import networks, ownership, targets
 from alphazero.config import SearchConfig
 
 _ILLEGAL_Q = -1e9
@@ -73,10 +73,31 @@ def mask_logits(logits: jax.Array, legal_action_mask: jax.Array) -> jax.Array:
     return jnp.where(legal_action_mask, logits, jnp.finfo(logits.dtype).min)
 
 
-def evaluate_network(params, observation: jax.Array, config: SearchConfig) -> networks.Heads:
-    """The network as the search sees it: every head, in float32."""
+def evaluate_network(
+    params, observation: jax.Array, config: SearchConfig, key: jax.Array | None = None
+) -> networks.Heads:
+    """The network as the search sees it: every head, in float32. With `config.random_symmetry`
+    (and a `key`), each position [B] goes through a random one of the 8 symmetries of its square
+    board and the board-shaped outputs are turned back (AlphaGo Zero, "Search algorithm")."""
     dtype = None if config.inference_dtype == "float32" else jnp.dtype(config.inference_dtype)
-    return networks.apply_heads(params, observation, dtype)
+    if key is None or not config.random_symmetry:
+        return networks.apply_heads(params, observation, dtype)
+    batch, size = observation.shape[0], observation.shape[1]
+    cells = jnp.asarray(targets.dihedral_cells(size))[jax.random.randint(key, (batch,), 0, 8)]
+    planes = observation.reshape(batch, size * size, -1)  # turned cell i reads cells[i]
+    turned = jnp.take_along_axis(planes, cells[:, :, None], axis=1).reshape(observation.shape)
+    heads = networks.apply_heads(params, turned, dtype)
+    back = jnp.argsort(cells, axis=1)  # the inverse permutation: cell j was turned cell back[j]
+
+    def unturn(x):  # [B, A]: the board part moves back, pass stays
+        if x is None:
+            return None
+        return jnp.concatenate([jnp.take_along_axis(x[:, : size * size], back, 1),
+                                x[:, size * size :]], axis=1)  # fmt: skip
+
+    return heads._replace(prior_logits=unturn(heads.prior_logits),
+                          ownership=unturn(heads.ownership),
+                          reply_logits=unturn(heads.reply_logits))  # fmt: skip
 
 
 class Centre(NamedTuple):
@@ -96,12 +117,11 @@ def make_recurrent_fn(env, config: SearchConfig) -> mctx.RecurrentFn:
     factor = config.score_utility
 
     def recurrent_fn(params, key, action, state):
-        del key
         params, centre = params if factor else (params, None)
         mover = state.current_player  # [B]
         colour = jax.vmap(ownership.colour_to_move)(state) if factor else None
         state = jax.vmap(env.step)(state, action)
-        heads = evaluate_network(params, state.observation, config)
+        heads = evaluate_network(params, state.observation, config, key)
         reward = jnp.take_along_axis(state.rewards, mover[:, None], axis=1)[:, 0]
         done = state.terminated | state.truncated
         value = heads.value
@@ -169,7 +189,10 @@ def policy_output(
     params, key: jax.Array, states, env, config: SearchConfig, *, explore: bool = True
 ) -> mctx.PolicyOutput:
     """The raw mctx output, search tree included (for tests and tree pictures)."""
-    heads = evaluate_network(params, states.observation, config)
+    if config.random_symmetry:  # a key of its own, so runs without it draw as before
+        key, turn_key = jax.random.split(key)
+    heads = evaluate_network(params, states.observation, config,
+                             turn_key if config.random_symmetry else None)  # fmt: skip
     root = mctx.RootFnOutput(
         prior_logits=mask_logits(heads.prior_logits, states.legal_action_mask),
         value=heads.value,  # the score bonus is 0 at the root: its margin is the centre

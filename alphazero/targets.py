@@ -128,6 +128,12 @@ def _sources(transform, height: int, width: int) -> np.ndarray:
     return np.asarray(grid).reshape(-1)
 
 
+def dihedral_cells(size: int) -> np.ndarray:
+    """[8, size*size]: for each of the 8 symmetries of a square board, the cell each cell of
+    the turned board is read from."""
+    return np.stack([_sources(_dihedral(k), size, size) for k in range(8)])
+
+
 def augment(key: jax.Array, samples: Samples, game: str) -> Samples:
     """Applies an independently drawn symmetry of `game` to every sample [N]."""
     transforms = board_transforms(game)

@@ -23,6 +23,9 @@ def test_agent_name__says_what_differs_from_the_run():
     assert ladder.agent_name(agent) == "agent-66@32"
     assert ladder.agent_name(agent, pass_rule="tromp-taylor") == "agent-66@32-ttpass"
     assert ladder.agent_name(agent, opening_samples=4) == "agent-66@32-open4"
+    assert ladder.agent_name(agent, pass_rule="settle") == "agent-66@32-settle"
+    turned = SimpleNamespace(search=SearchConfig(num_simulations=32, random_symmetry=True))
+    assert ladder.agent_name(SimpleNamespace(iteration=5, config=turned)) == "agent-5@32-sym"
     bf16 = SearchConfig(num_simulations=8, inference_dtype="bfloat16", algorithm="puct")
     agent = SimpleNamespace(iteration=3, config=SimpleNamespace(search=bf16))
     assert ladder.agent_name(agent, algorithm_named=True) == "agent-3@8-bf16-puct"

@@ -195,3 +195,41 @@ def test_score_utility__wired_into_the_search_values_and_final_rewards():
     plain, _ = plain_fn(params, None, jnp.array([25, 2]), states)
     np.testing.assert_allclose(plain.value[1], heads.value[0], rtol=1e-5)
     assert plain.reward[0] == 1.0
+
+
+def test_random_symmetry__each_position_through_its_symmetry_and_turned_back():
+    """evaluate_network with random_symmetry: position b goes through symmetry k_b; its value is
+    the turned board's, and its policy and ownership, turned by k_b, are the turned board's."""
+    import jax.numpy as jnp
+
+    import games
+    from alphazero import networks, targets
+    from alphazero.config import NetworkConfig
+
+    env = games.make("go_5x5")
+    step = jax.jit(env.step)
+    state = env.init(jax.random.PRNGKey(0))
+    boards = []
+    for move in (6, 12, 3, 25, 19, 0, 23, 9):  # an asymmetric position after each move
+        state = step(state, jnp.int32(move))
+        boards.append(state.observation)
+    observation = jnp.stack(boards)  # [8, 5, 5, C]
+    net = NetworkConfig("resnet", 1, 4, score_heads=True, reply_head=True)
+    params = networks.init(jax.random.PRNGKey(0), env, net)
+    key = jax.random.PRNGKey(3)
+    config = SearchConfig(random_symmetry=True)
+    heads = search.evaluate_network(params, observation, config, key)
+    ks = np.asarray(jax.random.randint(key, (8,), 0, 8))
+    assert len(set(ks.tolist())) > 2  # several symmetries drawn
+    maps = targets.board_transforms("go_5x5")
+    turned = jnp.stack([maps[k](o) for k, o in zip(ks, observation, strict=True)])
+    direct = networks.apply_heads(params, turned)
+    np.testing.assert_allclose(heads.value, direct.value, rtol=1e-5)
+    for b, k in enumerate(ks):
+        for name in ("prior_logits", "ownership", "reply_logits"):
+            mine, theirs = getattr(heads, name)[b], getattr(direct, name)[b]
+            turned_back = maps[k](mine[:25].reshape(5, 5)).reshape(-1)
+            np.testing.assert_allclose(turned_back, theirs[:25], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(mine[25:], theirs[25:], rtol=1e-5)  # pass stays
+    plain = search.evaluate_network(params, observation, SearchConfig(), key)  # off: as before
+    np.testing.assert_allclose(plain.value, networks.apply_heads(params, observation).value)

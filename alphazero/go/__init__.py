@@ -25,10 +25,13 @@ The contract every module here keeps:
   --boardsize N --seed s` with a distinct seed per game (its default seed is the clock's second).
   `--capture-all-dead` makes it play out dead stones, so Tromp-Taylor agrees with its own
   `final_score` (a disagreement is flagged in the record). The ladder's anchor is GNU Go level
-  10 = 0 Elo.
+  10 = 0 Elo. GNU Go is deterministic at a level; with `eval.turn_engine` it sees game g's
+  board under symmetry (seed + g) % 8 (games.go_coordinates.transform), which makes games
+  differ without changing its strength.
 
 Imports: the core (alphazero.search, .agent, .checkpoint, .config, .types), games (for
-games.go, the one door to pgx Go's internals, and games.go_coordinates), numpy, jax, sgfmill,
-scipy. Never alphazero.lm, and the core loop (train, learner, selfplay, ...) never imports this
-room: alphazero.evaluate reaches `ladder` lazily, only when a Go run is evaluated against GNU Go.
+games.go, the one door to pgx Go's internals, games.go_coordinates and games.pass_alive), numpy,
+jax, sgfmill, scipy. Never alphazero.lm, and the core loop (train, learner, selfplay, ...)
+never imports this room: alphazero.evaluate reaches `ladder` lazily, only when a Go run is
+evaluated against GNU Go.
 """

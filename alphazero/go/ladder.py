@@ -58,10 +58,12 @@ def in_training(params, env, config, search_config, engines: list[str], out_dir=
 def agent_name(agent, algorithm_named: bool = False, pass_rule: str = "free",
                opening_samples: int = 2) -> str:  # fmt: skip
     """The agent's name on the ladder: iteration, simulations, and what changes its play
-    (a different player in the ratings): bf16, the search named, the pass rule, the opening."""
+    (a different player in the ratings): bf16, random symmetries, the search named, the
+    opening, the pass rule."""
     search = agent.config.search
     name = f"agent-{agent.iteration}@{search.num_simulations}"
     name += "-bf16" if search.inference_dtype == "bfloat16" else ""
+    name += "-sym" if search.random_symmetry else ""
     name += f"-{search.algorithm}" if algorithm_named else ""
     name += f"-open{opening_samples}" if opening_samples != 2 else ""
     return name + {"free": "", "settle": "-settle", "tromp-taylor": "-ttpass"}[pass_rule]

@@ -23,6 +23,7 @@ games and the fixed 7x7 ladder's (docs/results/ladder_7x7) places it (GNU Go lev
 bootstrap interval). `--rerate` adds the level-1 games to points rated before they were
 played. Every point is one line of `--out`/points.jsonl, never recomputed; its games are
 `--out`/<arm>_seed<seed>/points/<tag>.jsonl. Arms run one at a time, all arms of seed 0 first.
+A training leg does not start while a file `--out`/HOLD exists (another job has the cores).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import dataclasses
 import json
 import statistics
 import sys
+import time
 from pathlib import Path
 
 from ablate_imitation import read_points, train_until
@@ -152,6 +154,9 @@ def run_arm(args, arm: str, seed: int, ladder: list[dict], bar) -> None:
         if point in done:
             continue
         bar.set_description(f"{arm}, seed {seed}, point {point}")
+        hold = Path(args.out) / "HOLD"
+        while hold.exists():  # another job has the cores: training legs wait, ratings need not
+            time.sleep(10)
         state = train_until(config, workdir, args.minutes * point / 3)
         tag = f"{arm}-{seed}-{point}"
         games = args.games if point == 3 else args.curve_games
@@ -179,7 +184,6 @@ def record_machine(out: Path, smoke: bool) -> dict:
     self-play positions/s of scripts/bench_selfplay.py on go_7x7 (arms that share a table share
     a CPU model; an arm is rerun rather than mixed across machines)."""
     import subprocess
-    import time
 
     def output(*command: str) -> str:
         return subprocess.run(command, capture_output=True, text=True, cwd=ROOT).stdout

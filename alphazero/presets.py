@@ -89,9 +89,9 @@ def small_go(size: int) -> Config:
     )
 
 
-def go_7x7() -> Config:
-    """7x7 Go (komi 8.5) on 2 CPU cores in about 2 hours; small checkpoints that can be committed,
-    so the run resumes across machines (docs/results.md, "Go 7x7")."""
+def go_7x7_alphazero() -> Config:
+    """7x7 Go (komi 8.5) as plain AlphaZero: the go_7x7 preset before KataGo's techniques, about
+    2 hours on 2 CPU cores (docs/results.md, "Go 7x7"), and the ablation's "today" arm."""
     return Config(
         game="go_7x7",
         network=NetworkConfig(torso="resnet", num_blocks=4, num_channels=32),
@@ -102,6 +102,26 @@ def go_7x7() -> Config:
         train=TrainConfig(num_iterations=70, batch_size=256, learning_rate=1e-3),
         eval=EvalConfig(every=10, num_games=64, num_simulations=32, opponents=("random",)),
         checkpoint_every=2,
+    )
+
+
+def go_7x7() -> Config:
+    """7x7 Go (komi 8.5) in 2 hours on 2 CPU cores: AlphaZero plus the KataGo techniques that the
+    ablation at equal wall-clock kept (docs/results.md): ownership and score heads with the score
+    utility, playout cap randomization and the opponent-reply head, without global pooling. It
+    plays GNU Go level 10 every 40 iterations and keeps the best network (`runs/<run>/best`);
+    evaluation games use the settle rule and turned GNU Go boards (docs/deviations.md)."""
+    base = go_7x7_alphazero()
+    return dataclasses.replace(
+        base,
+        network=dataclasses.replace(base.network, score_heads=True, reply_head=True),
+        search=dataclasses.replace(base.search, score_utility=0.4),
+        selfplay=dataclasses.replace(base.selfplay, full_search_probability=0.25),
+        # The time budget ends the run (about 240 iterations on the 2-core machine).
+        train=dataclasses.replace(base.train, num_iterations=1000, max_minutes=120.0),
+        eval=EvalConfig(every=40, num_games=64, num_simulations=32, opponents=("gnugo-10",),
+                        pass_rule="settle", turn_engine=True),  # fmt: skip
+        checkpoint_every=10,
     )
 
 
@@ -130,6 +150,7 @@ PRESETS = {
     "hex": lambda: dataclasses.replace(go_9x9(), game="hex"),
     "go_5x5": lambda: small_go(5),
     "go_7x7": go_7x7,
+    "go_7x7_alphazero": go_7x7_alphazero,
     "go_9x9": go_9x9,
     "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
     "countdown": countdown,

@@ -112,6 +112,10 @@ def _write_report(workdir: Path, loop: LoopState, metrics: dict, lines: list[str
     (workdir / "report.json").write_text(json.dumps(report, indent=2))
 
 
+_TIMED_BAR = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:g} min "
+              "[{elapsed}<{remaining}{postfix}]")  # a time budget's bar counts minutes
+
+
 def _keep_best(workdir: Path, params, iteration: int, elo: float) -> None:
     """workdir/best holds the network with the highest in-training Elo against GNU Go so far
     (`alphazero eval --step best`): a curve that falls later does not lose it."""
@@ -166,9 +170,12 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
     writer.scalars({"perf/compile_s": compile_s}, int(loop.iteration))
 
     updates = learner.updates_per_iteration(config)
-    bar = tqdm(
-        total=last, initial=int(loop.iteration), disable=not (progress and main), desc=config.game
-    )
+    # The bar counts iterations, or minutes of the run's wall time under a time budget.
+    timed = bool(config.train.max_minutes)
+    done = float(loop.counters.wall_time) / 60 if timed else int(loop.iteration)
+    bar = tqdm(total=config.train.max_minutes if timed else last, initial=done,
+               unit="min" if timed else "it", disable=not (progress and main),
+               desc=config.game, bar_format=_TIMED_BAR if timed else None)  # fmt: skip
     report: dict[str, float] = {}
     streak = 0  # consecutive updates skipped by the non-finite guard
     while remaining(loop):
@@ -238,10 +245,9 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             }
         )
         writer.scalars(logged, iteration)
-        minutes = {"minutes": f"{counters.wall_time / 60:.0f}/{config.train.max_minutes:g}"}
-        bar.set_postfix(loss=f"{float(train_metrics['train/loss']):.3f}",
-                        **(minutes if config.train.max_minutes else {}), refresh=False)  # fmt: skip
-        bar.update(1)
+        bar.set_postfix(it=iteration, loss=f"{float(train_metrics['train/loss']):.3f}",
+                        refresh=False)  # fmt: skip
+        bar.update(min(float(counters.wall_time) / 60, bar.total) - bar.n if timed else 1)
 
         # Checkpoint (also when the time budget stops the run here).
         out_of_time = float(counters.wall_time) >= budget_s

@@ -1,6 +1,6 @@
 """What each phase of the AlphaGo recipe buys: RL from scratch, imitation only, imitation then RL.
 
-    python scripts/ablate_imitation.py --preset go_7x7 --data data/go_7x7_gnugo10.jsonl \
+    python scripts/ablate_imitation.py --preset go_7x7_alphazero --data data/go_7x7_gnugo10.jsonl \
         --minutes 15 --points 3 --seeds 0 1 2 --out runs/ablation_7x7
 
 Every arm trains the preset's network for the same wall-clock budget (`--minutes`, counted by the
@@ -207,7 +207,8 @@ def report(out: Path, minutes: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", default="go_7x7", choices=[f"go_{n}x{n}" for n in SIZES])
+    parser.add_argument("--preset", default="go_7x7_alphazero",
+                        choices=["go_7x7_alphazero", *(f"go_{n}x{n}" for n in SIZES)])  # fmt: skip
     parser.add_argument("--data", default="data/go_7x7_gnugo10.jsonl", help="expert games")
     parser.add_argument("--minutes", type=float, default=15.0, help="wall-clock budget per arm")
     parser.add_argument("--points", type=int, default=3, help="evaluations per RL arm")

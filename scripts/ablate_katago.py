@@ -3,7 +3,8 @@
     python scripts/ablate_katago.py --minutes 30 --out runs/ablation_katago     # resumable
     python scripts/ablate_katago.py --out runs/ablation_katago --report        # table + plot
 
-Arms (each a set of config switches on top of the go_7x7 preset, `ARMS`):
+Arms (each a set of config switches on top of the go_7x7_alphazero preset, the go_7x7 recipe
+before these techniques, `ARMS`):
 
     today          the preset as it was before these techniques (2 seeds)
     all            every technique on (2 seeds): global pooling, ownership and score heads, the
@@ -77,7 +78,7 @@ def override(config: config_lib.Config, changes: dict) -> config_lib.Config:
 
 
 def arm_config(arm: str, seed: int, smoke: bool) -> config_lib.Config:
-    config = presets.PRESETS["go_7x7"]()
+    config = presets.PRESETS["go_7x7_alphazero"]()  # the recipe before the techniques
     replay = dataclasses.replace(config.replay, in_checkpoint=True)  # the legs continue exactly
     evaluation = dataclasses.replace(config.eval, every=0, opponents=())
     config = dataclasses.replace(config, seed=seed, replay=replay, eval=evaluation,
@@ -181,8 +182,8 @@ def _network_evaluations(workdir: Path) -> int:
 
 def record_machine(out: Path, smoke: bool) -> dict:
     """One line of `out`/machines.jsonl for this invocation: date, commit, CPU model and the
-    self-play positions/s of scripts/bench_selfplay.py on go_7x7 (arms that share a table share
-    a CPU model; an arm is rerun rather than mixed across machines)."""
+    self-play positions/s of scripts/bench_selfplay.py on go_7x7_alphazero (arms that share a
+    table share a CPU model; an arm is rerun rather than mixed across machines)."""
     import subprocess
 
     def output(*command: str) -> str:
@@ -193,7 +194,7 @@ def record_machine(out: Path, smoke: bool) -> dict:
     bench = out / f"bench_{time.strftime('%Y%m%d_%H%M')}.json"
     if not smoke:
         subprocess.run([sys.executable, str(ROOT / "scripts/bench_selfplay.py"), "--presets",
-                        "go_7x7", "--peak-batches", "256", "--out", str(bench)],
+                        "go_7x7_alphazero", "--peak-batches", "256", "--out", str(bench)],
                        capture_output=True, cwd=ROOT)  # fmt: skip
     rate = json.loads(bench.read_text())["results"][0]["positions_per_s"] if bench.exists() else 0
     line = dict(date=time.strftime("%Y-%m-%d %H:%M"), commit=output("git", "rev-parse",

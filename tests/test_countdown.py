@@ -257,7 +257,7 @@ def test_config__token_games_need_the_transformer():
     config = dataclasses.replace(presets.countdown(), network=config_lib.NetworkConfig("mlp"))
     with pytest.raises(config_lib.ConfigError, match="transformer"):
         validation.validate(config)
-    go = dataclasses.replace(presets.go_7x7(), network=presets.countdown().network)
+    go = dataclasses.replace(presets.go_7x7_alphazero(), network=presets.countdown().network)
     with pytest.raises(config_lib.ConfigError, match="resnet or mlp"):
         validation.validate(go)
 

@@ -1,10 +1,17 @@
 """alphazero/go/ladder.py: the anchor of a ladder and an agent's name on it (known answers); the
 games themselves are tested through `alphazero eval` (tests/test_match.py) and the in-training
-evaluation against GNU Go (tests/test_evaluate.py)."""
+evaluation against GNU Go (tests/test_evaluate.py); scripts/go_curve.py, which rates a run on
+the ladder after each leg, end to end on a tiny 5x5 run."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from alphazero.config import SearchConfig
 from alphazero.go import ladder
@@ -29,3 +36,31 @@ def test_agent_name__says_what_differs_from_the_run():
     bf16 = SearchConfig(num_simulations=8, inference_dtype="bfloat16", algorithm="puct")
     agent = SimpleNamespace(iteration=3, config=SimpleNamespace(search=bf16))
     assert ladder.agent_name(agent, algorithm_named=True) == "agent-3@8-bf16-puct"
+
+
+@pytest.mark.slow
+def test_go_curve__points_after_each_leg_resume_and_report(tmp_path):
+    """scripts/go_curve.py on a tiny 5x5 run: two legs, each rated against random, one line per
+    point; a second invocation (only --out) trains and rates nothing more and reports."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "curve"
+    tiny = ["network.num_blocks=0", "network.num_channels=8", "search.num_simulations=4",
+            "selfplay.num_games=4", "selfplay.num_moves=8", "replay.capacity=512",
+            "train.batch_size=16", "eval.num_simulations=4", "eval.pass_rule=settle"]  # fmt: skip
+    flags = ["--hours", "0.0005", "--every", "0.015", "--games", "2", "--final-games", "4",
+             "--opponents", "random", "--out", str(out)]  # fmt: skip
+    script = [sys.executable, str(root / "scripts" / "go_curve.py")]
+    first = subprocess.run([*script, "--preset", "go_5x5", "--set", *tiny, *flags],
+                           capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert first.returncode == 0, first.stderr[-2000:]
+    points = [json.loads(line) for line in (out / "points.jsonl").read_text().splitlines()]
+    assert [p["point"] for p in points] == [1, 2]
+    assert [p["random"]["games"] for p in points] == [2, 4]  # the last point plays more
+    assert points[0]["iteration"] <= points[1]["iteration"] and points[1]["minutes"] >= 0.03
+    again = subprocess.run([*script, *flags], capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and "| 2 |" in again.stdout, again.stderr[-2000:]
+    assert len((out / "points.jsonl").read_text().splitlines()) == 2
+    assert (out / "curve.png").stat().st_size > 0
+    bad = subprocess.run([*script, "--out", str(tmp_path / "none")], capture_output=True,
+                         text=True, cwd=tmp_path)  # fmt: skip
+    assert bad.returncode == 1 and "name its --preset" in bad.stderr

@@ -13,6 +13,7 @@ action. Only edges with at least `min_visits` visits are drawn, at most `max_chi
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from pathlib import Path
 
 import jax
@@ -113,13 +114,18 @@ def draw(root: Node, path: str | Path, title: str = "", action_names=None, board
     width = _layout(root, 0, [0.0], placed)
     leaves = max(1.0, 2 * width + 1)
     depth = max(d for _, _, d in placed)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.25 * leaves), 1.0 + 1.6 * (depth + 1)))
-    where = {id(node): (pos, -d) for node, pos, d in placed}
-    for node, pos, d in placed:
+    # A tall root box (a Go board and its ownership map) sits above the tree, not over it.
+    lines = board.count("\n") + 3 if board else 1
+    half = lines * 7 * 1.3 / 72 / 2 / 1.6  # half the root box, in tree levels of 1.6 inches
+    rise = max(0.0, half - 0.3)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.25 * leaves), 1.0 + 1.6 * (depth + 1 + rise)))
+    where = {id(node): (pos, -d if d else rise) for node, pos, d in placed}
+    for node, pos, _ in placed:
         for child in node.children:
             cx, cy = where[id(child)]
-            ax.plot([pos, cx], [-d, cy], color="0.6", lw=0.8 + 2.5 * child.visits / root.visits)
-    for node, pos, d in placed:
+            ax.plot([pos, cx], [where[id(node)][1], cy], color="0.6",
+                    lw=0.8 + 2.5 * child.visits / root.visits)  # fmt: skip
+    for node, pos, _ in placed:
         if node.action is None:
             label = f"{board}\n\nroot N={node.visits}  V={node.q:+.2f}".lstrip()
         else:
@@ -128,11 +134,12 @@ def draw(root: Node, path: str | Path, title: str = "", action_names=None, board
         colour = plt.cm.RdYlGn((node.q + 1) / 2) if node.action is not None else "white"
         box = dict(boxstyle="round", fc=colour, ec="0.3", alpha=0.9)
         font = "monospace" if node.action is None else None
-        ax.text(pos, -d, label, ha="center", va="center", fontsize=7, bbox=box, family=font)
+        ax.text(pos, where[id(node)][1], label, ha="center", va="center", fontsize=7, bbox=box,
+                family=font)  # fmt: skip
     ax.set_xlim(-0.7, max(p for _, p, _ in placed) + 0.7)
-    ax.set_ylim(-depth - 0.6, 0.6)
+    ax.set_ylim(-depth - 0.6, 0.6 + 2 * rise)
     ax.axis("off")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(textwrap.fill(title, int(13 * fig.get_figwidth())), fontsize=9)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=120)

@@ -67,12 +67,13 @@ def rate(workdir: Path, tag: str, opponents: list[str], games: int, rungs: list[
     name, out = f"agent-{tag}", workdir.parent / "points" / f"{tag}.jsonl"
     player = match.agent_player(agent, name, ev.opening_samples, ev.pass_rule)
     size, komi = go.board_size(agent.env), go.komi(agent.env)
-    result = dict(iteration=agent.iteration)
+    result = {}
     records = []
     for i, opponent in enumerate(opponents):
-        match.play(player, match.player(opponent), size, komi, games, out, seed=10_000 * i,
-                   parallel=16, comment=f"curve point {tag}", turned=ev.turn_engine)  # fmt: skip
-        mine = played(out, name, opponent)[:games]
+        rival = match.player(opponent)  # "random" plays as random-no-eyefill
+        match.play(player, rival, size, komi, games, out, seed=10_000 * i, parallel=16,
+                   comment=f"curve point {tag}", turned=ev.turn_engine)  # fmt: skip
+        mine = played(out, name, rival.name)[:games]
         lost = [m for r in mine for m in [_margin(r, name)] if m < 0]
         result[opponent] = dict(
             games=len(mine), won=sum(won(mine, name)),
@@ -80,7 +81,7 @@ def rate(workdir: Path, tag: str, opponents: list[str], games: int, rungs: list[
             lost_margin=statistics.median(lost) if lost else None,
         )  # fmt: skip
         records += mine
-    anchor = ladder.anchor_of(opponents)
+    anchor = ladder.anchor_of([match.player(o).name for o in opponents])
     me = next(r for r in ratings.fit(records + rungs, anchor=anchor) if r.name == name)
     return dict(result, anchor=anchor, elo=me.elo, elo_low=me.low, elo_high=me.high)
 

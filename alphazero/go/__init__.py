@@ -3,6 +3,7 @@
     gtp          GTP v2 engine around an agent (`alphazero gtp`: Sabaki, GoGui, gogui-twogtp)
     gtp_client   GTP client for external engines; how GNU Go is found and started
     match        match runner: two players, B games at once, one JSON line a game
+    pass_rules   root rules of an agent that plays: settle (pass-alive pruning), Tromp-Taylor
     referee      pgx Go over a batch of games, positional superko removed from the legal moves
     records      game records (one JSON line a game): read, summarise, replay-check
     ladder       the GNU Go ladder: an agent against fixed rungs, in training and `alphazero eval`

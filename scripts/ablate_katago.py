@@ -43,7 +43,7 @@ from tqdm import tqdm
 from alphazero import config as config_lib
 from alphazero import presets, validation
 from alphazero.go import match, ratings
-from alphazero.go.records import played, read_games, won
+from alphazero.go.records import distinct, played, read_games, won
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = {
@@ -221,8 +221,8 @@ def report(out: Path) -> str:
     points = read_points(out)
     fig, ax = plt.subplots(figsize=(8, 5))
     rows = ["| arm | seed | minutes | positions | Elo (GNU Go L10 = 0) [95%] | won vs L10 | won as "
-            "Black vs L10 | median margin of lost L10 games | won vs L1 |",
-            "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+            "Black vs L10 | median margin of lost L10 games | distinct L10 games | won vs L1 |",
+            "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for i, arm in enumerate(ARMS):
         for seed in sorted({p["seed"] for p in points if p["arm"] == arm}):
             curve = sorted((p for p in points if (p["arm"], p["seed"]) == (arm, seed)),
@@ -237,7 +237,7 @@ def report(out: Path) -> str:
             rows.append(f"| {arm} | {seed} | {last['minutes']:.1f} | {last['positions']:,} | "
                         f"{last['elo']:+.0f} [{last['elo_low']:+.0f}, {last['elo_high']:+.0f}] | "
                         f"{last['won']}/{last['games']} | {last['won_black']}/{last['black']} | "
-                        f"{lost} | {last.get('won_l1', '-')}/"
+                        f"{lost} | {_distinct(out, last)} | {last.get('won_l1', '-')}/"
                         f"{last.get('games_l1', '-')} |")  # fmt: skip
     ax.axhline(0, color="0.5", lw=0.8)
     ax.set_xlabel("run wall time (minutes, 2 CPU cores)")
@@ -249,6 +249,17 @@ def report(out: Path) -> str:
     table = "\n".join(rows)
     (out / "ablation.md").write_text(table + "\n")
     return table
+
+
+def _distinct(out: Path, point: dict) -> str:
+    """How many of a point's level-10 games are different move sequences. Games against a
+    deterministic engine repeat: the interval is right for this protocol's games, but few
+    distinct games say little about other openings."""
+    tag = f"{point['arm']}-{point['seed']}-{point['point']}"
+    path = out / f"{point['arm']}_seed{point['seed']}" / "points" / f"{tag}.jsonl"
+    if not path.exists():
+        return "-"
+    return str(distinct(played(path, f"agent-{tag}", "gnugo-10")[: point["games"]]))
 
 
 def main() -> None:

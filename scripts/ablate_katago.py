@@ -65,6 +65,10 @@ ARMS = {
     "all-n32": {**ALL, "search.num_simulations": 32},
 }
 TWO_SEEDS = ("today", "all")
+TECHNIQUES = {"all-pooling": "global pooling", "all-score": "score heads and utility",
+              "all-utility": "score utility", "all-pcr": "playout cap randomization",
+              "all-reply": "opponent-reply head", "all-n8": "16 simulations (not 8)",
+              "all-n32": "16 simulations (not 32)"}  # fmt: skip
 OPPONENTS = ("gnugo-10", "gnugo-1")
 
 
@@ -246,9 +250,35 @@ def report(out: Path) -> str:
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(out / "ablation.png", dpi=120)
-    table = "\n".join(rows)
+    table = "\n".join(rows) + "\n\n" + verdicts(points)
     (out / "ablation.md").write_text(table + "\n")
     return table
+
+
+def verdicts(points: list[dict]) -> str:
+    """The rule of issue 23 at the final points: a technique stays on where all on's Elo
+    exceeds the arm without it. It is "on" when every seed of all on lies above every seed of
+    the arm with the 95% intervals apart, "off" when every one lies below with the intervals
+    apart, and "unresolved" when any two intervals overlap."""
+    final = {}
+    for p in points:
+        if p["point"] == 3:
+            final.setdefault(p["arm"], []).append(p)
+    rows = ["| technique | all on, per seed | without it (or the other N), per seed | verdict |",
+            "|---|---|---|---|"]  # fmt: skip
+    for arm, technique in TECHNIQUES.items():
+        if arm not in final or "all" not in final:
+            continue
+        above = all(a["elo_low"] > b["elo_high"] for a in final["all"] for b in final[arm])
+        below = all(a["elo_high"] < b["elo_low"] for a in final["all"] for b in final[arm])
+        verdict = "on" if above else "off" if below else "unresolved"
+        rows.append(f"| {technique} | {_elos(final['all'])} | {_elos(final[arm])} | {verdict} |")
+    return "\n".join(rows)
+
+
+def _elos(points: list[dict]) -> str:
+    return ", ".join(f"{p['elo']:+.0f} [{p['elo_low']:+.0f}, {p['elo_high']:+.0f}]"
+                     for p in sorted(points, key=lambda p: p["seed"]))  # fmt: skip
 
 
 def _distinct(out: Path, point: dict) -> str:

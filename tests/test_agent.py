@@ -12,7 +12,7 @@ import pytest
 from alphazero import checkpoint, search, train, visualize
 from alphazero.agent import load_agent
 
-DEMO = Path(__file__).parent.parent / "runs" / "go_7x7"
+DEMO = Path(__file__).parent.parent / "runs" / "go_7x7_alphazero"
 
 
 def test_load_agent__a_checkpoint_from_before_the_katago_heads_still_plays():

@@ -64,3 +64,28 @@ def test_go_curve__points_after_each_leg_resume_and_report(tmp_path):
     bad = subprocess.run([*script, "--out", str(tmp_path / "none")], capture_output=True,
                          text=True, cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 1 and "name its --preset" in bad.stderr
+
+
+def test_ablation_verdicts__on_off_and_unresolved_by_the_intervals():
+    """scripts/ablate_katago.py's rule at the final points: on when every seed of all on lies
+    above the arm without the technique with the 95% intervals apart, off when below, else
+    unresolved (known answers on made-up points)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from ablate_katago import verdicts
+
+    def point(arm, seed, elo, low, high):
+        return dict(arm=arm, seed=seed, point=3, elo=elo, elo_low=low, elo_high=high)
+
+    points = [point("all", 0, 0, -40, 40), point("all", 1, 100, 60, 140),
+              point("all-pooling", 0, 200, 160, 240),  # above both seeds: pooling off
+              point("all-score", 0, -200, -240, -160),  # below both: score heads on
+              point("all-pcr", 0, 50, 10, 90),  # overlaps both: unresolved
+              point("all-reply", 0, -100, -120, -80),  # below both: on
+              point("all-n8", 0, 120, 50, 150),  # above seed 0, overlaps seed 1: unresolved
+              point("all-n8", 0, 0, -1, 1) | {"point": 2}]  # not a final point: ignored
+    rows = {line.split(" | ")[0][2:]: line.split(" | ")[-1][:-2]
+            for line in verdicts(points).splitlines()[2:]}  # fmt: skip
+    assert rows == {"global pooling": "off", "score heads and utility": "on",
+                    "playout cap randomization": "unresolved", "opponent-reply head": "on",
+                    "16 simulations (not 8)": "unresolved"}  # fmt: skip
+    assert "+0 [-40, +40], +100 [+60, +140]" in verdicts(points)

@@ -26,8 +26,8 @@ ALLOWED_LARGE = {
 }
 ALLOWED_CROWDED: dict[str, str] = {}  # folder -> reason
 ALLOWED_CHECKPOINTS = {
-    "runs/go_7x7/checkpoints/66": "the demo agent (1.2 MB): docs/results.md rates iteration 66, "
-    "the Go tutorial plays it with alphazero play, gtp and eval",
+    "runs/go_7x7_alphazero/checkpoints/66": "the demo agent (1.2 MB): docs/results.md rates "
+    "iteration 66, the Go tutorial plays it with alphazero play, gtp and eval",
 }
 
 

@@ -16,6 +16,7 @@ import dataclasses
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 
 import games
 from alphazero import checkpoint, networks, search
@@ -39,6 +40,30 @@ class Agent:
         key = jax.random.PRNGKey(0) if key is None else key
         return search.run_jit(self.params, key, states, self.env, self.config.search)
 
+    def solve(self, numbers, target: int) -> str | None:
+        """Countdown: the agent's answer to one instance, e.g. `agent.solve([25, 6, 4, 3], 96)`
+        -> "(25-(6-3))*4" (a verified expression), or None when its episode missed the target.
+        One search per step from `env.init_instance`, the recommended move each time; the
+        expression is only written out (games.countdown_solver.to_expression), not solved."""
+        if not hasattr(self.env, "init_instance"):
+            raise ValueError(f"solve is for puzzles with instances (Countdown), not {self.env.id}")
+        from games.countdown_solver import MAX_NUMBERS, to_expression
+
+        given = [int(n) for n in numbers]
+        if not 2 <= len(given) <= MAX_NUMBERS or min(given) < 0:
+            raise ValueError(f"2..{MAX_NUMBERS} non-negative numbers, got {given}")
+        slots = jnp.array(given + [-1] * (MAX_NUMBERS - len(given)), jnp.int32)
+        state = _init_instance(self.env, slots, jnp.int32(target))
+        moves = []
+        for _ in range(len(given) - 1):
+            states = jax.tree.map(lambda x: x[None], state)
+            action = int(self(states).action[0])
+            moves.append(action)
+            state = _step(self.env, state, action)
+        if float(state.rewards[0]) <= 0:
+            return None
+        return to_expression(sorted(given, reverse=True), moves)
+
     def policy(self, states) -> tuple[jax.Array, jax.Array]:
         """Raw network output: (legal-masked prior logits [B, A], value [B])."""
         logits, value = _apply(self.params, states.observation)
@@ -46,6 +71,9 @@ class Agent:
 
 
 _apply = jax.jit(networks.apply)
+_init_instance = jax.jit(lambda env, numbers, target: env.init_instance(numbers, target),
+                         static_argnums=0)  # fmt: skip
+_step = jax.jit(lambda env, state, action: env.step(state, action), static_argnums=0)
 
 
 def load_agent(

@@ -260,12 +260,19 @@ def _restore_checked(mngr, step: int, template: LoopState, with_replay: bool) ->
     target = template if with_replay else template._replace(replay_state=None)
     try:
         restored = _restore(mngr, step, target)
-    except CheckpointError as error:  # perhaps written before runs had an imitation phase
+    except CheckpointError as error:  # perhaps saved without its window, or before imitation
         try:
-            old = _LoopStateBeforeImitation(*target[:5])
-            restored = LoopState(*_restore(mngr, step, old))
+            restored = _restore(mngr, step, target._replace(replay_state=None))
+            if with_replay:  # a run carried across sessions without its window (pack_newest)
+                print(f"alphazero: checkpoint {step} holds no replay window; it starts empty",
+                      file=sys.stderr)  # fmt: skip
+                with_replay = False
         except CheckpointError:
-            raise error from None  # the real reason, not the old-format retry's
+            try:
+                old = _LoopStateBeforeImitation(*target[:5])
+                restored = LoopState(*_restore(mngr, step, old))
+            except CheckpointError:
+                raise error from None  # the real reason, not a retry's
     if restored.phase is None:  # such a checkpoint is an RL one
         restored = restored._replace(phase=jnp.int32(RL), imitation_step=jnp.int32(0))
     return restored if with_replay else restored._replace(replay_state=template.replay_state)

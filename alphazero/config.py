@@ -72,6 +72,10 @@ class SearchConfig:
     symmetries, its policy and ownership turned back (AlphaGo Zero's search: on)."""
     keep_solutions: bool = False
     """One-player games: move toward a rewarded end the search reached (SP-MCTS, Schadd 2008)."""
+    solver: bool = False
+    """MCTS-Solver (Winands et al. 2008), one-player games with exact leaf checks (Countdown's
+    step mode: two numbers left): proven wins and dead ends are backed up, and settled subtrees
+    take no more simulations (alphazero/solver.py)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +97,10 @@ class SelfPlayConfig:
     cheap_simulations: int = 0
     """Playout cap randomization: simulations of a cheap search; 0 = num_simulations / 4
     (KataGo: 100 of 600)."""
+    hindsight: bool = False
+    """Hindsight relabelling (Andrychowicz et al. 2017), Countdown: a failed episode's last
+    number is a solved target for its starting numbers; its positions train again with that
+    target (policy: the move played, value 1). alphazero/hindsight.py."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -48,6 +48,8 @@ EVAL_PREFIXES = (
 # KataGo's auxiliary losses, logged when the network has the heads (network.score_heads,
 # network.reply_head).
 AUXILIARY_NAMES = ("train/ownership_loss", "train/score_loss", "train/reply_loss")
+# Hindsight relabelling (selfplay.hindsight): relabelled positions stored this iteration.
+HINDSIGHT_NAMES = ("selfplay/relabelled",)
 EXHAUSTIVE_NAMES = ("eval/optimal_search", "eval/optimal_policy")
 GNUGO_NAMES = ("eval/elo", "eval/elo_low", "eval/elo_high")
 # One-player games (Countdown): held-out solve rates of the search agent and the raw policy.

@@ -126,6 +126,29 @@ def go_7x7() -> Config:
     )
 
 
+def go_9x9_katago() -> Config:
+    """9x9 Go (komi 7.5) in 8 hours on 2 CPU cores: the go_7x7 recipe (score heads and utility,
+    playout cap randomization, 8 training simulations) on the go_9x9 network, meant to start
+    from GNU Go's games (--imitation data/go_9x9_gnugo10.jsonl). scripts/go_curve.py trains it in
+    legs and rates each on the ladder, so it has no in-training evaluation; the replay window is
+    in the checkpoints so that the legs continue exactly (docs/results.md, "Go 9x9")."""
+    base = go_9x9()
+    return dataclasses.replace(
+        base,
+        network=dataclasses.replace(base.network, score_heads=True),
+        search=SearchConfig(num_simulations=8, max_num_considered_actions=16, score_utility=0.4),
+        # 162 = 2 * 9 * 9 moves: every slot finishes at least one game per iteration.
+        selfplay=SelfPlayConfig(num_games=128, num_moves=162, temperature_moves=12,
+                                full_search_probability=0.25),  # fmt: skip
+        replay=ReplayConfig(capacity=250_000, reuse=4.0, in_checkpoint=True),
+        train=dataclasses.replace(base.train, num_iterations=100_000, max_minutes=480.0),
+        eval=EvalConfig(every=0, num_games=64, num_simulations=32,
+                        opponents=("gnugo-1", "gnugo-10"), pass_rule="settle",
+                        turn_engine=True),  # fmt: skip
+        checkpoint_every=5,
+    )
+
+
 def countdown() -> Config:
     """Countdown with 2..6 numbers (one player, text observations): a small transformer, the
     solver's demonstrations (--imitation), then RL with search (docs/results.md, "Countdown")."""
@@ -153,6 +176,7 @@ PRESETS = {
     "go_7x7": go_7x7,
     "go_7x7_alphazero": go_7x7_alphazero,
     "go_9x9": go_9x9,
+    "go_9x9_katago": go_9x9_katago,
     "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
     "countdown": countdown,
 }

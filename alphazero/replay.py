@@ -28,18 +28,25 @@ def capacity(state: ReplayState) -> int:
     return state.samples.mask.shape[0]
 
 
-def add(state: ReplayState, samples: Samples) -> ReplayState:
-    """Writes `samples` [N] after the newest ones, overwriting the oldest when full."""
+def add(state: ReplayState, samples: Samples, keep: jax.Array | None = None) -> ReplayState:
+    """Writes `samples` [N] after the newest ones, overwriting the oldest when full; with
+    `keep` [N] bool, only the kept rows, in order (a number known only at run time)."""
     cap = capacity(state)
     num = samples.mask.shape[0]
     if num > cap:
         raise ValueError(f"cannot add {num} samples to a window of capacity {cap}")
-    slots = (state.cursor + jnp.arange(num)) % cap
-    stored = jax.tree.map(lambda buf, new: buf.at[slots].set(new), state.samples, samples)
+    if keep is None:
+        slots, added = (state.cursor + jnp.arange(num)) % cap, num
+    else:  # kept row i goes to the slot after the kept rows before it; the others are dropped
+        rank = jnp.cumsum(keep) - 1
+        slots = jnp.where(keep, (state.cursor + rank) % cap, cap)
+        added = keep.sum().astype(jnp.int32)
+    stored = jax.tree.map(lambda buf, new: buf.at[slots].set(new, mode="drop"), state.samples,
+                          samples)  # fmt: skip
     return ReplayState(
         samples=stored,
-        cursor=(state.cursor + num) % cap,
-        size=jnp.minimum(state.size + num, cap),
+        cursor=(state.cursor + added) % cap,
+        size=jnp.minimum(state.size + added, cap),
     )
 
 

@@ -26,6 +26,9 @@ Single-player MCTS keeps the best sequence found (Schadd et al. 2008); here the 
 becomes the root action on the path to the highest-rewarded edge in the tree, when it is positive.
 `action_weights` (the policy target) are unchanged.
 
+MCTS-Solver (`SearchConfig.solver`, one-player games whose env has `exact_value`): proven values
+climb the tree and settled subtrees stop taking simulations (alphazero/solver.py).
+
 Illegal actions. The root uses mctx's `invalid_actions`. Interior nodes are masked too: prior logits
 of illegal moves are set to the dtype minimum (prior exactly 0), and the Q-transform is wrapped so
 that an illegal child scores -1e9; the node's legal mask is read from the tree's embeddings.
@@ -41,7 +44,7 @@ import jax
 import jax.numpy as jnp
 import mctx
 
-from alphazero import networks, ownership, targets
+from alphazero import networks, ownership, solver, targets
 from alphazero.config import SearchConfig
 
 _ILLEGAL_Q = -1e9
@@ -125,6 +128,9 @@ def make_recurrent_fn(env, config: SearchConfig) -> mctx.RecurrentFn:
         reward = jnp.take_along_axis(state.rewards, mover[:, None], axis=1)[:, 0]
         done = state.terminated | state.truncated
         value = heads.value
+        if config.solver:  # MCTS-Solver: where the rules settle the value, use it exactly
+            known, exact = jax.vmap(env.exact_value)(state)
+            value = jnp.where(known, exact, value)
         if factor:  # margins from each side's view: the centre flips sign with the player
             scale = ownership.margin_scale(env)
             toward = jnp.where(state.current_player == centre.player, 1.0, -1.0)
@@ -167,6 +173,8 @@ def run(
         found, solution = jax.vmap(found_solution)(out.search_tree)
         action = jnp.where(found, solution, action)
     root_value = out.search_tree.node_values[:, mctx.Tree.ROOT_INDEX]
+    if config.solver:
+        action, root_value = solver.recommend(out.search_tree, action)
     return SearchOutput(action=action, action_weights=out.action_weights, root_value=root_value)
 
 
@@ -209,12 +217,15 @@ def policy_output(
         invalid_actions=~states.legal_action_mask,
         max_depth=config.max_depth or None,
     )
+    proofs = solver.qtransform if config.solver else (lambda q: q)
+    if config.solver:
+        common["loop_fn"] = solver.loop_fn(env)
     if config.algorithm == "gumbel":
         out = mctx.gumbel_muzero_policy(
             **common,
             max_num_considered_actions=config.max_num_considered_actions,
             gumbel_scale=config.gumbel_scale if explore else 0.0,
-            qtransform=_masked_qtransform(mctx.qtransform_completed_by_mix_value),
+            qtransform=proofs(_masked_qtransform(mctx.qtransform_completed_by_mix_value)),
         )
     elif config.algorithm == "puct":
         out = mctx.muzero_policy(
@@ -223,7 +234,7 @@ def policy_output(
             dirichlet_alpha=config.dirichlet_alpha,
             pb_c_init=config.pb_c_init,
             pb_c_base=config.pb_c_base,
-            qtransform=_masked_qtransform(mctx.qtransform_by_parent_and_siblings),
+            qtransform=proofs(_masked_qtransform(mctx.qtransform_by_parent_and_siblings)),
         )
     else:
         raise ValueError(f"unknown search algorithm {config.algorithm!r}")

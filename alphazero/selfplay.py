@@ -19,6 +19,9 @@ whose position trains the value only. Both searches are compiled once and `lax.c
 per move for all B slots together (KataGo draws per game; one batched search serves all slots
 here, docs/deviations.md).
 
+With `selfplay.hindsight` every move also records its state, the move and the goal reached
+after it, for hindsight relabelling (alphazero/hindsight.py).
+
 With `network.score_heads` the move that ends a game also records the final position's
 ownership map and margin from its mover's view (alphazero/ownership.py); targets.py carries them
 back over the game.
@@ -75,6 +78,7 @@ def _act(
     env,
     config: SelfPlayConfig,
     scoring: bool,
+    hindsight: bool,
     actor: Actor,
     out: search.SearchOutput,
     key: jax.Array,
@@ -103,6 +107,9 @@ def _act(
         random_move=is_random,
         root_value=out.root_value,
     )
+    if hindsight:  # what hindsight.relabel needs to replay the game with another goal
+        record.update(state=state, action=action.astype(jnp.int32),
+                      achieved=env.achieved_goal(next_state))  # fmt: skip
     if scoring:  # recorded on the game's last move only; zeros elsewhere (targets.py sums)
         owner, margin, scored = ownership.final_targets(
             env, next_state, ownership.colour_to_move(state)
@@ -130,7 +137,8 @@ def play(params, key: jax.Array, env, config: Config, games_sharding=None) -> Tr
         jax.random.split(init_key, sp.num_games)
     )
     scoring = config.network.score_heads
-    act = jax.vmap(functools.partial(_act, env, sp, scoring))  # the one place games are vectorised
+    # The one place games are vectorised:
+    act = jax.vmap(functools.partial(_act, env, sp, scoring, sp.hindsight))
     capped = sp.full_search_probability < 1
 
     def one_move(actors: Actor, key: jax.Array):

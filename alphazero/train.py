@@ -28,6 +28,7 @@ from alphazero import (
     checkpoint,
     distributed,
     evaluate,
+    hindsight,
     imitation,
     learner,
     metrics,
@@ -64,7 +65,12 @@ def make_phases(env, config: Config, mesh: Mesh | None = None) -> Phases:
             "selfplay/root_value": trajectory.root_value.mean(),
             **selfplay.counts(trajectory, config),
         }
-        return replay.add(replay_state, samples), stats
+        replay_state = replay.add(replay_state, samples)
+        if config.selfplay.hindsight:  # failed episodes, once more with the goal they reached
+            relabelled, keep = hindsight.relabel(env, trajectory)
+            replay_state = replay.add(replay_state, relabelled, keep)
+            stats["selfplay/relabelled"] = keep.sum()
+        return replay_state, stats
 
     def update(train_state, replay_state, key):
         sample_key, augment_key = jax.random.split(key)

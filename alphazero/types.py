@@ -27,6 +27,10 @@ class Trajectory(NamedTuple):
     ownership: jax.Array | None = None  # [T, B, P] final area owner of each point, mover's view
     score_margin: jax.Array | None = None  # [T, B] final area margin (komi in), mover's view
     scored: jax.Array | None = None  # [T, B] bool, the game ended by two passes (is scored)
+    # Hindsight relabelling (selfplay.hindsight), else None:
+    state: Any = None  # [T, B] pgx State before the move
+    action: jax.Array | None = None  # [T, B] int32, the move played
+    achieved: jax.Array | None = None  # [T, B] the goal reached after the move (env.achieved_goal)
 
 
 class Samples(NamedTuple):

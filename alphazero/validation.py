@@ -86,6 +86,12 @@ def validate(config: Config) -> None:
         raise ConfigError("search.score_utility needs network.score_heads (a predicted margin)")
     if not 0 < config.selfplay.full_search_probability <= 1:
         raise ConfigError("selfplay.full_search_probability must lie in (0, 1]")
+    if config.search.solver and not hasattr(games.make(config.game), "exact_value"):
+        raise ConfigError(f"search.solver needs a game with exact leaf values (Countdown), not "
+                          f"{config.game}")  # fmt: skip
+    if config.selfplay.hindsight and not hasattr(games.make(config.game), "with_goal"):
+        raise ConfigError(f"selfplay.hindsight needs a game with goals (Countdown), not "
+                          f"{config.game}")  # fmt: skip
     if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
         raise ConfigError("network.num_heads must be positive and divide network.num_channels")
     token_game = hasattr(games.make(config.game), "vocab")  # text observations

@@ -38,6 +38,7 @@ _REGISTRY: dict[str, Callable[[], pgx.Env]] = {
     **{f"countdown_k{k}": (lambda k=k: Countdown(k=k)) for k in range(2, 7)},
     "countdown_24": lambda: Countdown(instances=game_of_24_instances()),
     "countdown_token": lambda: Countdown(k=(2, 4), mode="token"),
+    "countdown_numbers": lambda: Countdown(k=(2, 6), observation="numbers"),
 }
 
 

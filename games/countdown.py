@@ -35,101 +35,43 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pgx.core as core
 from pgx._src.struct import dataclass
 
-from games.countdown_solver import MAX_NUMBERS, OPS, PAIRS, VALUE_CAP
+from games.countdown_observations import NUM_FEATURES, _render, decode, encode, features, render
+from games.countdown_rules import (  # the token constants re-exported for scripts and tests
+    _STEP_OPS,
+    BAR,
+    COLON,
+    COMMA,
+    DIGIT0,
+    DIVIDE,
+    DRAFT_LEN,
+    EQUALS,
+    MINUS,
+    PAD,
+    PLUS,
+    SEMICOLON,
+    SPLITS,
+    STATE_LEN,
+    TIMES,
+    TOKEN,
+    VOCAB,
+    _apply_step,
+    _bucket,
+    _combine,
+    _grammar_mask,
+    _sort,
+    _step_legal_mask,
+    _write,
+    split_of,
+)
+from games.countdown_solver import MAX_NUMBERS, OPS, PAIRS
 
-VOCAB = ("<pad>", "<bos>", "<eos>", *"0123456789", *"+-*/", "=", ":", ",", "|", ";")
-TOKEN = {s: i for i, s in enumerate(VOCAB)}
-PAD, DIGIT0, PLUS, MINUS, TIMES, DIVIDE = 0, 3, 13, 14, 15, 16
-EQUALS, COLON, COMMA, BAR, SEMICOLON = 17, 18, 19, 20, 21
-STATE_LEN, DRAFT_LEN = 48, 24  # tokens of "target:numbers" and of "|a op b = c ;"
-MAX_DIGITS = 6
-SPLITS = {"test": 0, "validation": 1}  # hash bucket (of 10); the rest is "train"
-_STEP_OPS = jnp.array([TOKEN[c] for c in OPS])  # step-mode op index -> its character
-_PAIRS = jnp.array(PAIRS)  # [15, 2]
-
-
-def encode(text: str) -> list[int]:
-    return [TOKEN[c] for c in text]
-
-
-def decode(tokens) -> str:
-    return "".join(VOCAB[int(t)] for t in tokens if int(t) != PAD)
-
-
-def render(numbers, target: int) -> str:
-    """The observation text, e.g. '24:8,5,3,1' (numbers sorted descending, -1 entries skipped)."""
-    present = sorted((int(n) for n in numbers if n >= 0), reverse=True)
-    return f"{int(target)}:" + ",".join(map(str, present))
-
-
-def split_of(numbers, target) -> np.ndarray:
-    """Hash bucket 0..9 of instances (numbers [..., 6] with -1 padding, any order; target [...]);
-    bucket 0 = test, 1 = validation. The same function as the environment's, in NumPy."""
-    return np.asarray(_bucket(jnp.asarray(numbers, jnp.int32), jnp.asarray(target, jnp.int32)))
-
-
-def _bucket(numbers: jax.Array, target: jax.Array) -> jax.Array:
-    h = target.astype(jnp.uint32) * jnp.uint32(0x9E3779B1)
-    for n in jnp.moveaxis(-jnp.sort(-numbers, axis=-1), -1, 0):
-        h = (h ^ (n + 1).astype(jnp.uint32)) * jnp.uint32(0x85EBCA6B)
-        h = h ^ (h >> 13)
-    return ((h ^ (h >> 16)) % 10).astype(jnp.int32)
-
-
-def _combine(a: jax.Array, b: jax.Array, op: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """(a OP b, legal) for an op token; illegal: negative, inexact or by 0, over the cap."""
-    safe_b = jnp.maximum(b, 1)
-    mul_ok = (b == 0) | (a <= VALUE_CAP // safe_b)  # check before multiplying: no int32 overflow
-    values = jnp.stack([a + b, a - b, jnp.where(mul_ok, a * b, 0), a // safe_b])
-    ok = jnp.stack([jnp.bool_(True), a >= b, mul_ok, (b > 0) & (a % safe_b == 0)])
-    index = op - PLUS
-    c = values[index]
-    return c, ok[index] & (c >= 0) & (c <= VALUE_CAP)
-
-
-def _sort(numbers: jax.Array) -> jax.Array:
-    return -jnp.sort(-numbers)  # descending; empty slots (-1) last
-
-
-def _step_legal_mask(numbers: jax.Array) -> jax.Array:
-    """[60] legal step-mode actions for sorted numbers [6]."""
-    count = (numbers >= 0).sum()
-    a, b = numbers[_PAIRS[:, 0]], numbers[_PAIRS[:, 1]]  # [15]
-    ok = jax.vmap(lambda a, b: jax.vmap(lambda op: _combine(a, b, op)[1])(_STEP_OPS))(a, b)
-    return (ok & (_PAIRS[:, 1] < count)[:, None]).reshape(-1)
-
-
-def _apply_step(numbers: jax.Array, action: jax.Array) -> jax.Array:
-    (i, j), op = _PAIRS[action // len(OPS)], _STEP_OPS[action % len(OPS)]
-    c, _ = _combine(numbers[i], numbers[j], op)
-    return _sort(numbers.at[i].set(c).at[j].set(-1))
-
-
-def _digits(n: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Digit tokens of n >= 0, most significant first, padded to 6, and their number."""
-    ndig = 1 + sum((n >= 10**p).astype(jnp.int32) for p in range(1, MAX_DIGITS))
-    power = 10 ** jnp.clip(ndig - 1 - jnp.arange(MAX_DIGITS), 0, MAX_DIGITS - 1)
-    return DIGIT0 + (n // power) % 10, ndig
-
-
-def _render(numbers: jax.Array, target: jax.Array) -> jax.Array:
-    """[48] tokens of 'target:n1,n2,...' (numbers sorted descending)."""
-    fields = jnp.concatenate([target[None], numbers])  # [7]
-    digits, ndig = jax.vmap(_digits)(jnp.maximum(fields, 0))  # [7, 6], [7]
-    present = fields >= 0
-    last = jnp.arange(7) == (present.sum() - 1)
-    sep = jnp.where(jnp.arange(7) == 0, COLON, COMMA)
-    length = jnp.where(present, ndig + ~last, 0)  # digits, then ':' or ',' unless last
-    chars = jnp.concatenate([digits, sep[:, None]], axis=1)  # [7, 7]
-    chars = jnp.where(jnp.arange(7)[None] == ndig[:, None], sep[:, None], chars)
-    position = (jnp.cumsum(length) - length)[:, None] + jnp.arange(7)[None]  # [7, 7]
-    index = jnp.where(jnp.arange(7)[None] < length[:, None], position, STATE_LEN)
-    return jnp.zeros(STATE_LEN, jnp.int32).at[index].set(chars, mode="drop")
-
+__all__ = ["BAR", "COLON", "COMMA", "DIGIT0", "DIVIDE", "DRAFT_LEN", "EQUALS", "MAX_NUMBERS",
+           "MINUS", "NUM_FEATURES", "PAD", "PLUS", "SEMICOLON", "SPLITS", "STATE_LEN", "TIMES",
+           "TOKEN", "VOCAB", "Countdown", "State", "decode", "encode", "features", "render",
+           "split_of"]  # fmt: skip
 
 @dataclass
 class State(core.State):
@@ -169,15 +111,20 @@ class Countdown(core.Env):
         targets: (low, high) range of the targets.
         split: "train", "validation" or "test": which hash buckets `init` draws from.
         mode: "step" (60 actions) or "token" (22 actions, one character each).
+        observation: "text" (tokens, for the transformer torso) or, in step mode, "numbers"
+            (`features`: the numbers and every step's result as values, for the mlp torso).
         instances: optional fixed table (numbers [N, 6] with -1 padding, targets [N]) that `init`
             draws from uniformly instead (then k, values, targets and split are not used).
     """
 
-    vocab = VOCAB  # observation tokens (the transformer torso embeds them)
-
     def __init__(self, k: int | tuple[int, int] = 4, values=(1, 25), targets=(10, 999),
-                 split: str = "train", mode: str = "step", instances=None):  # fmt: skip
+                 split: str = "train", mode: str = "step", instances=None,
+                 observation: str = "text"):  # fmt: skip
         super().__init__()
+        if observation not in ("text", "numbers") or (observation, mode) == ("numbers", "token"):
+            raise ValueError(f"observation {observation!r} in {mode} mode: text, or numbers in "
+                             "step mode")  # fmt: skip
+        self.observation = observation
         self.k = (k, k) if isinstance(k, int) else tuple(k)
         if not 2 <= self.k[0] <= self.k[1] <= MAX_NUMBERS:
             raise ValueError(f"k must lie in 2..{MAX_NUMBERS}, got {k}")
@@ -194,7 +141,8 @@ class Countdown(core.Env):
         if self.instances is not None:
             return self
         if not hasattr(self, "_held_out"):
-            self._held_out = Countdown(self.k, self.values, self.targets, "test", self.mode)
+            self._held_out = Countdown(self.k, self.values, self.targets, "test", self.mode,
+                                       observation=self.observation)  # fmt: skip
         return self._held_out
 
     # Instances -----------------------------------------------------------------------------
@@ -212,12 +160,19 @@ class Countdown(core.Env):
             return jnp.where((x >= 0).sum() > 1, _apply_step(x, action), x)
 
         target = jax.lax.fori_loop(0, MAX_NUMBERS - 1, random_step, numbers)[0]
+        return numbers, target, self.valid_instance(numbers, target)
+
+    def valid_instance(self, numbers: jax.Array, target: jax.Array) -> jax.Array:
+        """[] bool: an instance `init` may draw (sorted numbers [6]): the target in range and not
+        one of the numbers, the hash bucket of this split, and in the train split no Game-of-24
+        set. Hindsight relabelling keeps only relabelled instances that pass it."""
+        numbers, target = jnp.asarray(numbers, jnp.int32), jnp.asarray(target, jnp.int32)
+        k = (numbers >= 0).sum()
         bucket = _bucket(numbers, target)
         in_split = bucket == SPLITS[self.split] if self.split in SPLITS else bucket >= 2
         game_of_24 = (k == 4) & (target == 24) & (numbers[0] <= 13)
         valid = (target >= self.targets[0]) & (target <= self.targets[1]) & in_split
-        valid &= ~(numbers == target).any() & ~(game_of_24 & (self.split == "train"))
-        return numbers, target, valid
+        return valid & ~(numbers == target).any() & ~(game_of_24 & (self.split == "train"))
 
     def _draw(self, key: jax.Array) -> tuple[jax.Array, jax.Array]:
         if self.instances is not None:
@@ -263,13 +218,44 @@ class Countdown(core.Env):
         state = state.replace(terminated=done, rewards=solved.astype(jnp.float32)[None])
         return state.replace(legal_action_mask=self._legal_action_mask(state))
 
+    def achieved_goal(self, state: State) -> jax.Array:
+        """[] int32: the target the numbers reached, the last number left once an episode has
+        ended (hindsight relabelling: a solved target for the same starting numbers)."""
+        return state._numbers[0]
+
+    def with_goal(self, state: State, goal: jax.Array) -> State:
+        """The same numbers with target `goal` (observation recomputed)."""
+        state = state.replace(_target=jnp.asarray(goal, jnp.int32))
+        return state.replace(observation=self.observe(state))
+
+    def exact_value(self, state: State) -> tuple[jax.Array, jax.Array]:
+        """(known [], value []) for one state: the exact check MCTS-Solver may make. Known for a
+        finished episode (value: its reward) and, in step mode, with two numbers left (value 1
+        if one of the 4 ops on them gives the target, else 0); nowhere else."""
+        a, b, target = state._numbers[0], state._numbers[1], state._target
+        hits = jax.vmap(lambda op: _combine(a, b, op))(_STEP_OPS)  # ([4], [4])
+        solved = jnp.any(hits[1] & (hits[0] == target))
+        two_left = ((state._numbers >= 0).sum() == 2) & (self.mode == "step")
+        known = state.terminated | two_left
+        value = jnp.where(state.terminated, state.rewards[0], solved.astype(jnp.float32))
+        return known, value
+
     def _legal_action_mask(self, state: State) -> jax.Array:
         if self.mode == "step":
             return _step_legal_mask(state._numbers)
         return _grammar_mask(state)
 
+    @property
+    def vocab(self) -> tuple[str, ...]:
+        """The observation tokens the transformer torso embeds (text observations only)."""
+        if self.observation != "text":
+            raise AttributeError("numeric observations have no vocabulary")
+        return VOCAB
+
     def _observe(self, state: State, player_id: jax.Array) -> jax.Array:
         del player_id
+        if self.observation == "numbers":
+            return features(state._numbers, state._target)
         tokens = _render(state._numbers, state._target)
         if self.mode == "step":
             return tokens
@@ -286,47 +272,3 @@ class Countdown(core.Env):
     @property
     def num_players(self) -> int:
         return 1
-
-
-# Token mode -------------------------------------------------------------------------------
-
-
-def _grammar_mask(state: State) -> jax.Array:
-    """[22] characters that keep "a op b = c ;" well formed (arithmetic is not checked)."""
-    phase = (state._draft_op > 0).astype(jnp.int32) + (state._draft == EQUALS).any()
-    digits, value = state._draft_digits[phase], state._draft_values[phase]
-    more_digits = (digits == 0) | ((digits < MAX_DIGITS) & (value > 0))  # no leading zeros
-    mask = jnp.zeros(len(VOCAB), jnp.bool_).at[DIGIT0 : DIGIT0 + 10].set(more_digits)
-    mask = mask.at[PLUS : DIVIDE + 1].set((phase == 0) & (digits > 0))
-    mask = mask.at[EQUALS].set((phase == 1) & (digits > 0))
-    return mask.at[SEMICOLON].set((phase == 2) & (digits > 0))
-
-
-def _write(state: State, token: jax.Array) -> tuple[State, jax.Array]:
-    """Appends one character; at ';' checks and applies the step. Returns (state, failed)."""
-    phase = (state._draft_op > 0).astype(jnp.int32) + (state._draft == EQUALS).any()
-    is_digit = (token >= DIGIT0) & (token < DIGIT0 + 10)
-    value = state._draft_values[phase] * 10 + token - DIGIT0
-    state = state.replace(
-        _draft=state._draft.at[(state._draft != PAD).sum()].set(token),
-        _draft_values=jnp.where(
-            is_digit, state._draft_values.at[phase].set(value), state._draft_values
-        ),  # fmt: skip
-        _draft_digits=state._draft_digits.at[phase].add(is_digit.astype(jnp.int32)),
-        _draft_op=jnp.where((token >= PLUS) & (token <= DIVIDE), token, state._draft_op),
-    )
-    a, b, c = state._draft_values
-    numbers = state._numbers
-    slot_a = jnp.argmax(numbers == a)
-    rest = numbers.at[slot_a].set(-2)  # a is used: b must be another copy
-    slot_b = jnp.argmax(rest == b)
-    result, legal = _combine(a, b, jnp.maximum(state._draft_op, PLUS))
-    right = (numbers == a).any() & (rest == b).any() & legal & (result == c)
-    commit = token == SEMICOLON
-    applied = _sort(numbers.at[slot_a].set(c).at[slot_b].set(-1))
-    cleared = state.replace(_draft=jnp.zeros_like(state._draft), _draft_op=jnp.int32(0),
-                            _draft_values=jnp.zeros(3, jnp.int32),
-                            _draft_digits=jnp.zeros(3, jnp.int32),
-                            _numbers=jnp.where(right, applied, numbers))  # fmt: skip
-    state = jax.tree.map(lambda x, y: jnp.where(commit, x, y), cleared, state)
-    return state, commit & ~right

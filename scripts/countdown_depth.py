@@ -59,24 +59,33 @@ def tree_size(k: int) -> int:
 
 
 def instance_sets(ks, count: int, seed: int = 12345, limit_24: int | None = None,
-                  split: str = "test") -> dict:  # fmt: skip
+                  split: str = "test", observation: str = "text") -> dict:  # fmt: skip
     """name -> (env, start states): held-out instances per k (the `split`: test, or validation
     for choosing settings without touching the test set), and the Game-of-24 sets (the first
-    `limit_24` of them when given; none for 0)."""
+    `limit_24` of them when given; none for 0), with the run's `observation` kind (the
+    instances do not depend on it)."""
     import games
     from games.countdown import Countdown
 
     sets = {}
     for k in ks:
-        env = Countdown(k=k, split=split)
+        env = Countdown(k=k, split=split, observation=observation)
         keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(seed), i))(np.arange(count))
         sets[f"k={k}"] = (env, jax.jit(jax.vmap(env.init))(keys))
     if limit_24 == 0:
         return sets
-    env = games.make("countdown_24")
+    env = Countdown(instances=games.game_of_24_instances(), observation=observation)
     numbers, targets = (x[:limit_24] for x in games.game_of_24_instances())
     sets["24"] = (env, jax.jit(jax.vmap(env.init_instance))(numbers, targets))
     return sets
+
+
+def observation_of(workdir: Path) -> str:
+    """The observation kind of the run's game: "text" or "numbers"."""
+    import games
+    from alphazero import checkpoint
+
+    return getattr(games.make(checkpoint.read_config(workdir).game), "observation", "text")
 
 
 def imitation_params(workdir: Path):
@@ -131,7 +140,8 @@ def evaluate_all(workdir: Path, out: Path, ks, count: int, simulations, uniform_
     done = set()
     if path.exists():
         done = {(r["arm"], r["instances"]) for r in csv.DictReader(path.open())}
-    sets = instance_sets(ks, count, limit_24=limit_24, split=split)
+    sets = instance_sets(ks, count, limit_24=limit_24, split=split,
+                         observation=observation_of(workdir))  # fmt: skip
     players = arms(workdir, simulations, uniform_simulations)
     todo = [(a, s) for s in sets for a in [*players, "solver"] if (a, s) not in done]
     new = not path.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -43,3 +44,31 @@ def test_keep_best__only_a_higher_elo_replaces_it_and_step_best_loads_it(go_work
     assert best.iteration == 5
     for a, b in zip(jax.tree.leaves(best.params), jax.tree.leaves(shifted), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_solve__countdown_answers_are_verified_expressions_or_none():
+    """Agent.solve on k = 3 with a uniform network and the solver in its search (every root
+    child is an exact check, so 24 simulations settle the root): a solvable instance gives an
+    expression over exactly its numbers that evaluates to the target, an unsolvable one None."""
+    import ast
+
+    from alphazero import networks, presets
+    from alphazero.agent import Agent
+    from alphazero.config import NetworkConfig, SearchConfig
+    from games import countdown, countdown_solver
+
+    env = countdown.Countdown(k=3, observation="numbers")
+    params = networks.uniform(networks.init(jax.random.PRNGKey(0), env, NetworkConfig("mlp", 1, 8)))
+    search_config = SearchConfig(num_simulations=24, solver=True)
+    config = dataclasses.replace(presets.countdown(), search=search_config)
+    agent = Agent(env=env, params=params, config=config, iteration=0)
+    for numbers, target in [([7, 5, 2], 24), ([3, 9, 4], 39), ([7, 5, 2], 999)]:
+        answer = agent.solve(numbers, target)
+        if not countdown_solver.solvable(numbers, target):
+            assert answer is None
+            continue
+        tree = ast.parse(answer)
+        literals = sorted(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant))
+        assert literals == sorted(numbers) and eval(answer) == target, answer  # noqa: S307
+    with pytest.raises(ValueError, match="non-negative numbers"):
+        agent.solve([5], 5)

@@ -295,3 +295,80 @@ def test_scaling_script__smoke_one_width(tmp_path):
     assert cells == [("greedy", 0), ("gumbel", 2), ("gumbel", 4), ("puct", 2), ("puct", 4)]
     for name in ("scaling_train.png", "scaling_test.png", "scaling_puct.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0
+
+
+def _reachable(numbers: tuple[int, ...]) -> set[tuple[int, ...]]:
+    """Every state (sorted numbers) reachable from `numbers` in step mode, itself included."""
+    seen, frontier = set(), [tuple(sorted(numbers, reverse=True))]
+    while frontier:
+        state = frontier.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        frontier += [tuple(sorted(s, reverse=True)) for a in range(solver.NUM_ACTIONS)
+                     if len(state) > 1 and (s := solver.step(state, a)) is not None]  # fmt: skip
+    return seen
+
+
+def test_numeric_observation__every_legal_state_of_small_k():
+    """Every state reachable from a few k = 3 and k = 4 instances: the features have their
+    documented layout (legal bits = the solver's legal moves, results decode to the solver's
+    numbers, 'reaches the target' bits exact) and lie in [-1, 1]."""
+    states = set()
+    for numbers in [(3, 5, 7), (1, 1, 13), (2, 3, 4, 6), (25, 25, 1, 9)]:
+        states |= _reachable(numbers)
+    rows = [list(s) + [-1] * (6 - len(s)) for s in sorted(states)]
+    target = 24
+    obs = np.asarray(jax.jit(jax.vmap(cd.features, in_axes=(0, None)))(np.array(rows), target))
+    assert obs.shape == (len(rows), cd.NUM_FEATURES) and np.isfinite(obs).all()
+    assert obs.min() >= -1 and obs.max() <= 1
+    decode = lambda x: np.expm1(x * np.log1p(solver.VALUE_CAP))  # noqa: E731
+    for row, o in zip(rows, obs, strict=True):
+        key = tuple(n for n in row if n >= 0)
+        slots = o[2 : 2 + 24].reshape(6, 4)
+        np.testing.assert_allclose(decode(slots[: len(key), 1]), key, rtol=1e-4)
+        assert slots[len(key) :].sum() == 0
+        steps = o[26:].reshape(60, 4)
+        for a in range(solver.NUM_ACTIONS):
+            made = solver.step(key, a) if len(key) > 1 else None
+            assert steps[a, 0] == (made is not None), (key, a)
+            if made is None:
+                assert not steps[a].any()
+                continue
+            i, j = solver.PAIRS[a // len(solver.OPS)]
+            result = solver.combine(key[i], key[j], a % len(solver.OPS))
+            assert abs(decode(steps[a, 1]) - result) <= 1e-4 * max(result, 1)
+            assert steps[a, 3] == (result == target)
+    assert len(rows) > 100
+
+
+def test_numeric_observation__env_and_network_shapes():
+    env = cd.Countdown(k=5, observation="numbers")
+    state = jax.jit(env.init)(jax.random.PRNGKey(0))
+    assert state.observation.shape == (cd.NUM_FEATURES,) and state.observation.dtype == np.float32
+    assert not hasattr(env, "vocab") and hasattr(cd.Countdown(k=5), "vocab")
+    with pytest.raises(ValueError, match="numbers in step mode"):
+        cd.Countdown(mode="token", observation="numbers")
+    retargeted = env.with_goal(state, 77)
+    assert int(retargeted.target) == 77
+    np.testing.assert_array_equal(
+        np.asarray(retargeted.observation), np.asarray(cd.features(state.numbers, 77)))
+
+
+@pytest.mark.slow
+def test_levers_script__smoke_the_all_arm(tmp_path):
+    """scripts/countdown_levers.py --smoke with the all-levers arm (solver, hindsight, numeric
+    observations): demonstrations, imitation, RL, greedy and search on validation instances,
+    the uniform-prior control, table and plot."""
+    data = tmp_path / "demos.jsonl"
+    made = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_expert_games.py"),
+                           "--game", "countdown", "--num-games", "40", "--out", str(data),
+                           "--off-path"], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr[-2000:]
+    done = _script("countdown_levers.py", tmp_path, "--arms", "all", "--instances", "16",
+                   "--simulations", "4", "--data", str(data), "--out", "out")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = list(csv.DictReader((tmp_path / "out" / "levers.csv").open()))
+    assert [r["player"] for r in rows] == ["greedy", "search@4", "uniform search@4"]
+    assert all(r["arm"] == "all" and int(r["n"]) == 16 for r in rows)
+    assert (tmp_path / "out" / "levers.png").stat().st_size > 0 and "| all | 0 |" in done.stdout

@@ -46,6 +46,7 @@ ALL_NAMES = [
     *metrics.EXHAUSTIVE_NAMES,
     *metrics.GNUGO_NAMES,
     *metrics.AUXILIARY_NAMES,
+    *metrics.HINDSIGHT_NAMES,
     *metrics.IMITATION_NAMES,
     *metrics.PUZZLE_NAMES,
 ]

@@ -13,7 +13,8 @@ _NUM_STEPS = {"go_9x9": 60, "go_19x19": 30}
 _CONFORMANCE = [n for n in games.available() if n not in {f"countdown_k{k}" for k in (2, 3, 4, 6)}]
 
 
-_SLOW = {"countdown", "countdown_token", "countdown_k5", "go_7x7", "go_9x9", "go_19x19"}
+_SLOW = {"countdown", "countdown_token", "countdown_k5", "countdown_numbers", "go_7x7", "go_9x9",
+         "go_19x19"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,7 @@ def test_available_names() -> None:
         "countdown_k6",
         "countdown_24",
         "countdown_token",
+        "countdown_numbers",
     )
 
 

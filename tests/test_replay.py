@@ -42,3 +42,16 @@ def test_replay__rejects_more_than_capacity():
         assert "capacity 2" in str(error)
     else:
         raise AssertionError("adding 3 samples to capacity 2 must fail")
+
+
+def test_replay__keep_writes_only_the_kept_rows_in_order():
+    state = replay.init(_samples(0, 1), capacity=5)
+    state = replay.add(state, _samples(0, 3))
+    keep = jnp.array([True, False, False, True, True])
+    state = jax.jit(replay.add)(state, _samples(10, 5), keep)  # 10, 13, 14 kept: 0 is dropped
+    assert int(state.size) == 5 and int(state.cursor) == 1
+    np.testing.assert_array_equal(
+        np.asarray(replay.oldest_first(state).value_target), [1, 2, 10, 13, 14]
+    )
+    state = replay.add(state, _samples(20, 2), jnp.zeros(2, bool))  # nothing kept: unchanged
+    assert int(state.cursor) == 1

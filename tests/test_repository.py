@@ -28,6 +28,10 @@ ALLOWED_CROWDED: dict[str, str] = {}  # folder -> reason
 ALLOWED_CHECKPOINTS = {
     "runs/go_7x7_alphazero/checkpoints/66": "the demo agent (1.2 MB): docs/results.md rates "
     "iteration 66, the Go tutorial plays it with alphazero play, gtp and eval",
+    "runs/go_7x7/best/120": "the go_7x7 preset's best network (0.4 MB), kept by its in-training "
+    "evaluation and rated in docs/results.md (issue 23)",
+    "runs/go_7x7/checkpoints/291": "the go_7x7 preset run's final checkpoint (1.2 MB, no replay "
+    "window): its curve and the best network's run, rated in docs/results.md",
 }
 
 

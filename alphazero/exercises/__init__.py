@@ -67,6 +67,7 @@ EXERCISES = (
         "KataGo's ownership and score targets",
         "exercises/ex10_ownership.py",
     ),
+    Exercise(11, "solver", "MCTS-Solver: proofs in a search tree", "exercises/ex11_solver.py"),
 )
 
 

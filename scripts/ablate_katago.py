@@ -73,8 +73,12 @@ OPPONENTS = ("gnugo-10", "gnugo-1")
 
 
 def override(config: config_lib.Config, changes: dict) -> config_lib.Config:
-    """`config` with dotted fields replaced, e.g. {"network.score_heads": True}."""
+    """`config` with fields replaced: dotted "section.field" (e.g. {"network.score_heads":
+    True}) or top-level ("game")."""
     for dotted, value in changes.items():
+        if "." not in dotted:
+            config = dataclasses.replace(config, **{dotted: value})
+            continue
         section, name = dotted.split(".")
         part = dataclasses.replace(getattr(config, section), **{name: value})
         config = dataclasses.replace(config, **{section: part})
@@ -184,10 +188,11 @@ def _network_evaluations(workdir: Path) -> int:
     return int(sum(read_scalars(workdir).get("selfplay/network_evaluations", {}).values()))
 
 
-def record_machine(out: Path, smoke: bool) -> dict:
+def record_machine(out: Path, bench: bool = True) -> dict:
     """One line of `out`/machines.jsonl for this invocation: date, commit, CPU model and the
     self-play positions/s of scripts/bench_selfplay.py on go_7x7_alphazero (arms that share a
-    table share a CPU model; an arm is rerun rather than mixed across machines)."""
+    table share a CPU model; an arm is rerun rather than mixed across machines); without
+    `bench` (smoke runs, other scripts) no positions/s."""
     import subprocess
 
     def output(*command: str) -> str:
@@ -195,14 +200,17 @@ def record_machine(out: Path, smoke: bool) -> dict:
 
     cpu = next((line.split(":", 1)[1].strip() for line in output("lscpu").splitlines()
                 if line.startswith("Model name")), "unknown")  # fmt: skip
-    bench = out / f"bench_{time.strftime('%Y%m%d_%H%M')}.json"
-    if not smoke:
+    result = out / f"bench_{time.strftime('%Y%m%d_%H%M')}.json"
+    if bench:
         subprocess.run([sys.executable, str(ROOT / "scripts/bench_selfplay.py"), "--presets",
-                        "go_7x7_alphazero", "--peak-batches", "256", "--out", str(bench)],
+                        "go_7x7_alphazero", "--peak-batches", "256", "--out", str(result)],
                        capture_output=True, cwd=ROOT)  # fmt: skip
-    rate = json.loads(bench.read_text())["results"][0]["positions_per_s"] if bench.exists() else 0
     line = dict(date=time.strftime("%Y-%m-%d %H:%M"), commit=output("git", "rev-parse",
-                "--short", "HEAD").strip(), cpu=cpu, positions_per_s=round(rate))  # fmt: skip
+                "--short", "HEAD").strip(), cpu=cpu)  # fmt: skip
+    if bench:
+        rate = json.loads(result.read_text())["results"][0]["positions_per_s"] if (
+            result.exists()) else 0  # fmt: skip
+        line["positions_per_s"] = round(rate)
     with (out / "machines.jsonl").open("a") as f:
         f.write(json.dumps(line) + "\n")
     return line
@@ -317,7 +325,7 @@ def main() -> None:
             sys.exit(f"error: {args.ladder} does not exist")
         out.mkdir(parents=True, exist_ok=True)
         ladder = read_games(args.ladder)
-        args.machine = record_machine(out, args.smoke)
+        args.machine = record_machine(out, bench=not args.smoke)
         print(f"machine: {args.machine}", flush=True)
         todo = [(a, s) for a, s in plan(args.seeds) if a in args.arms]
         done = len([p for p in read_points(out) if (p["arm"], p["seed"]) in todo])

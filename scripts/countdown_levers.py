@@ -21,13 +21,11 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jax
+from ablate_katago import override, record_machine
 from countdown_depth import instance_sets, smoke, solve_cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,18 +40,6 @@ ARMS = {
     "all-numbers": {"search.solver": True, "selfplay.hindsight": True},
 }
 FIELDS = ("arm", "seed", "player", "n", "solved", "low", "high", "minutes", "iterations")
-
-
-def override(config, changes: dict):
-    """`config` with fields replaced: "game" or dotted "section.field"."""
-    for dotted, value in changes.items():
-        if "." not in dotted:
-            config = dataclasses.replace(config, **{dotted: value})
-            continue
-        section, name = dotted.split(".")
-        part = dataclasses.replace(getattr(config, section), **{name: value})
-        config = dataclasses.replace(config, **{section: part})
-    return config
 
 
 def arm_config(args, arm: str, seed: int):
@@ -127,19 +113,6 @@ def rate_arm(args, arm: str, seed: int, trained: dict, rows: set) -> None:
             f.flush()
 
 
-def record_machine(out: Path) -> dict:
-    def output(*command: str) -> str:
-        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT).stdout
-
-    cpu = next((line.split(":", 1)[1].strip() for line in output("lscpu").splitlines()
-                if line.startswith("Model name")), "unknown")  # fmt: skip
-    line = dict(date=time.strftime("%Y-%m-%d %H:%M"), cpu=cpu,
-                commit=output("git", "rev-parse", "--short", "HEAD").strip())  # fmt: skip
-    with (out / "machines.jsonl").open("a") as f:
-        f.write(json.dumps(line) + "\n")
-    return line
-
-
 def report(out: Path) -> str:
     """levers.md (solve rate [95%] per arm, seed and player) and levers.png."""
     import matplotlib
@@ -200,7 +173,7 @@ def main() -> None:
         if args.minutes <= 0 or args.instances <= 0 or not Path(args.data).exists():
             sys.exit("error: --minutes and --instances must be positive and --data must exist")
         out.mkdir(parents=True, exist_ok=True)
-        print(f"machine: {record_machine(out)}", flush=True)
+        print(f"machine: {record_machine(out, bench=False)}", flush=True)
         path = out / "levers.csv"
         if not path.exists():
             with path.open("w", newline="") as f:

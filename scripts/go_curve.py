@@ -13,6 +13,9 @@ ratings or compiles), then its checkpoint plays `--games` games against each of 
 Everything resumes where it stopped: the run from its checkpoints, a point's match from its
 games file, and a rated point is a line of `--out`/points.jsonl that is never recomputed. A leg
 does not start while `--out`/HOLD exists.
+A run that spans sessions on fresh machines carries only its newest checkpoint: `--pack`
+re-saves it without its replay window under `--out`/run/carry (a few MiB, committed with the
+points), and a later invocation on a fresh clone resumes from it with an empty window.
 The run's flags are fixed when it starts (`--preset`, `--imitation`, `--set`); later
 invocations need only `--out` (and may change `--hours`).
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -37,6 +41,7 @@ from alphazero.go.records import played, read_games, won
 from games import go
 
 ROOT = Path(__file__).resolve().parents[1]
+CARRY = "carry"  # `--out`/run/carry: the newest checkpoint without its window, to commit
 
 
 def run_config(args):
@@ -55,6 +60,36 @@ def run_config(args):
         config = dataclasses.replace(config, imitation=args.imitation)
     validation.validate(config)
     return config
+
+
+def pack(config, workdir: Path) -> int:
+    """Re-saves the run's newest checkpoint without its replay window under `workdir`/carry (one
+    step kept) and returns its iteration: what a run commits to survive the session."""
+    import jax
+
+    from alphazero import learner
+    from alphazero.types import RL
+
+    env = games.make(config.game)
+    template = jax.eval_shape(lambda: learner.init_loop_state(env, config, RL))
+    # The whole state: orbax restores a checkpoint only into its own tree structure.
+    loop = checkpoint.restore(checkpoint.manager(workdir), template)
+    carry = checkpoint.manager(workdir, max_to_keep=1, folder=CARRY)
+    checkpoint.save(carry, loop, with_replay=False)
+    return int(loop.iteration)
+
+
+def unpack(workdir: Path) -> int | None:
+    """On a fresh clone the carried checkpoint is newer than any kept one: it is copied into
+    `checkpoints/`, and training resumes from it with an empty window. Returns its step."""
+    if not (workdir / CARRY).is_dir():
+        return None
+    kept = checkpoint.manager(workdir).latest_step()
+    carried = checkpoint.manager(workdir, folder=CARRY).latest_step()
+    if carried is None or (kept is not None and kept >= carried):
+        return None
+    shutil.copytree(workdir / CARRY / str(carried), workdir / "checkpoints" / str(carried))
+    return carried
 
 
 def rate(workdir: Path, tag: str, opponents: list[str], games: int, rungs: list[dict]) -> dict:
@@ -142,8 +177,16 @@ def main() -> None:
                         "(default: docs/results/ladder_NxN/games.jsonl for the run's board)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--report", action="store_true", help="only write the table and plot")
+    parser.add_argument("--pack", action="store_true", help="only re-save the newest checkpoint "
+                        "without its replay window under OUT/run/carry, to commit")  # fmt: skip
     args = parser.parse_args()
     out, workdir = Path(args.out), Path(args.out) / "run"
+    if args.pack:
+        config = checkpoint.read_config(workdir)
+        if config is None or checkpoint.manager(workdir).latest_step() is None:
+            sys.exit(f"error: {workdir} holds no checkpoint to pack")
+        print(f"packed iteration {pack(config, workdir)} into {workdir / CARRY}")
+        return
     if not args.report:
         if min(args.hours, args.every) <= 0 or any(n <= 0 or n % 2 for n in
                                                    (args.games, args.final_games)):  # fmt: skip
@@ -156,6 +199,8 @@ def main() -> None:
                 config = run_config(args)
             except (ValueError, KeyError) as error:
                 sys.exit(f"error: {error}")
+        if (step := unpack(workdir)) is not None:
+            print(f"resuming from the carried checkpoint {step} (empty replay window)")
         size = go.board_size(games.make(config.game))
         default = ROOT / f"docs/results/ladder_{size}x{size}/games.jsonl"
         rungs = read_games(args.ladder or default)

@@ -6,6 +6,7 @@ the ladder after each leg, end to end on a tiny 5x5 run."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,27 @@ def test_go_curve__points_after_each_leg_resume_and_report(tmp_path):
     bad = subprocess.run([*script, "--out", str(tmp_path / "none")], capture_output=True,
                          text=True, cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 1 and "name its --preset" in bad.stderr
+    # Carried to a fresh clone: --pack keeps the newest step without its window, the kept
+    # checkpoints are gone, and a longer run resumes from the carried one with an empty window.
+    packed = subprocess.run([*script, "--out", str(out), "--pack"], capture_output=True,
+                            text=True, cwd=tmp_path)  # fmt: skip
+    assert packed.returncode == 0, packed.stderr[-2000:]
+    carried = [p.name for p in (out / "run" / "carry").iterdir() if p.name.isdigit()]
+    assert carried == [str(points[1]["iteration"])] and "packed iteration" in packed.stdout
+    shutil.rmtree(out / "run" / "checkpoints")
+    longer = ["--hours", "0.00075", *flags[2:]]  # a third leg
+    third = subprocess.run([*script, *longer], capture_output=True, text=True, cwd=tmp_path)
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert "resuming from the carried checkpoint" in third.stdout
+    assert "holds no replay window; it starts empty" in third.stderr
+    points = [json.loads(line) for line in (out / "points.jsonl").read_text().splitlines()]
+    assert [p["point"] for p in points] == [1, 2, 3]
+    # It went on from the carried step (one iteration may outlast the toy leg: >=, not >).
+    assert points[2]["iteration"] >= points[1]["iteration"]
+    assert points[2]["minutes"] >= points[1]["minutes"]
+    empty = subprocess.run([*script, "--out", str(tmp_path / "none"), "--pack"],
+                           capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert empty.returncode == 1 and "no checkpoint to pack" in empty.stderr
 
 
 def test_ablation_verdicts__on_off_and_unresolved_by_the_intervals():

@@ -30,6 +30,8 @@ ALLOWED_CHECKPOINTS = {
     "iteration 66, the Go tutorial plays it with alphazero play, gtp and eval",
     "runs/go_7x7/best/120": "the go_7x7 preset's best network (0.4 MB), kept by its in-training "
     "evaluation and rated in docs/results.md (issue 23)",
+    "runs/go_7x7_seed1/best/240": "the go_7x7 preset's second seed, its best network (0.4 MB), "
+    "rated in docs/results.md (issue 23, acceptance point 2)",
     "runs/go_7x7/checkpoints/291": "the go_7x7 preset run's final checkpoint (1.2 MB, no replay "
     "window): its curve and the best network's run, rated in docs/results.md",
 }
@@ -60,6 +62,7 @@ def violations(
         for folder in sorted(str(PurePosixPath(p).parent) for p, _ in files
                              if PurePosixPath(p).name == "_CHECKPOINT_METADATA")  # fmt: skip
         if folder not in allowed_checkpoints
+        and f"{PurePosixPath(folder).parent}/*" not in allowed_checkpoints  # a run's carried step
     ]
     return large + crowded + checkpoints
 
@@ -90,7 +93,13 @@ def test_repository__allowlisted_files_still_exist():
     kept = dict(kept_files(ROOT))
     assert set(ALLOWED_LARGE) <= set(kept), "drop allowlist entries of files that are gone"
     for folder in ALLOWED_CHECKPOINTS:
-        assert f"{folder}/_CHECKPOINT_METADATA" in kept, f"{folder} is gone: drop its entry"
+        if folder.endswith("/*"):  # a run carried across sessions: whichever step is newest
+            parent = folder[:-2]
+            steps = [str(PurePosixPath(p).parent.parent) for p in kept
+                     if PurePosixPath(p).name == "_CHECKPOINT_METADATA"]  # fmt: skip
+            assert parent in steps, f"{folder} holds no checkpoint: drop its entry"
+        else:
+            assert f"{folder}/_CHECKPOINT_METADATA" in kept, f"{folder} is gone: drop its entry"
 
 
 def test_violations__a_planted_file_and_folder_fail_in_a_fresh_repository(tmp_path):
@@ -112,4 +121,6 @@ def test_violations__a_planted_file_and_folder_fail_in_a_fresh_repository(tmp_pa
     ]
     allowed = ({"big.bin": "why"}, {"games": "why"}, {"run/checkpoints/7": "why"})
     assert violations(files, *allowed) == []
+    assert violations(files, *allowed[:2], {"run/checkpoints/*": "a carried run"}) == []
+    assert violations(files, *allowed[:2], {"run/*": "not the step's parent"}) != []
     assert violations([("a.bin", MAX_BYTES)]) == []  # the limit itself is allowed

@@ -101,10 +101,12 @@ def _play(argv: list[str]) -> None:
         default=0,
         help="seed of the initial state (pgx draws which player id starts)",
     )
+    parser.add_argument("--step", type=_step, default=None, help=STEP_HELP)
     args = parser.parse_args(argv)
     from alphazero import play
 
-    play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed)
+    play.main(Path(args.workdir), args.simulations, args.first == "human", args.seed,
+              step=args.step)  # fmt: skip
 
 
 def _tree(argv: list[str]) -> None:

@@ -45,9 +45,11 @@ def _ask(legal: np.ndarray, prompt: str, read=input) -> int:
         print(f"illegal move {text!r}; legal: {' '.join(map(str, np.flatnonzero(legal)))}")
 
 
-def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, read=input) -> int:
-    """Plays one game; returns +1 if the human won, 0 draw, -1 lost."""
-    agent = load_agent(workdir, simulations=simulations)
+def main(workdir: Path, simulations: int | None, human_first: bool, seed: int, read=input,
+         step: int | str | None = None) -> int:  # fmt: skip
+    """Plays one game against checkpoint `step` (default: newest; "best": the run's best
+    network); returns +1 if the human won, 0 draw, -1 lost."""
+    agent = load_agent(workdir, simulations=simulations, step=step)
     if agent.config.game.startswith("go_"):
         return play_go(agent, human_first, seed, read)
     if agent.config.game not in ("tic_tac_toe", "connect_four"):

@@ -69,3 +69,21 @@ def test_play__go_in_gtp_coordinates_with_bad_input_and_undo(go_workdir, capsys)
     assert out.count("agent plays") >= 3
     assert result == (1 if out.strip().endswith("You win.") else -1)
     assert "Final score (area, komi 24.5)" in out or "resigns" in out
+
+
+def test_play__step_flag_reaches_the_agent_loader(monkeypatch, capsys):
+    """`alphazero play --step best` plays the run's best network, as gtp and eval do."""
+    from alphazero import checkpoint, cli
+
+    seen = {}
+
+    def loader(workdir, simulations=None, step=None):
+        seen["step"] = step
+        raise checkpoint.CheckpointError("stopped here")
+
+    monkeypatch.setattr(play, "load_agent", loader)
+    for flag, step in (["--step", "best"], "best"), (["--step", "120"], 120), ([], None):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["play", "--workdir", "w", *flag])
+        assert exit_info.value.code != 0 and seen.pop("step") == step
+    assert "stopped here" in capsys.readouterr().err

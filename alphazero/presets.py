@@ -142,9 +142,9 @@ def go_9x9_katago() -> Config:
                                 full_search_probability=0.25),  # fmt: skip
         replay=ReplayConfig(capacity=250_000, reuse=4.0, in_checkpoint=True),
         train=dataclasses.replace(base.train, num_iterations=100_000, max_minutes=480.0),
-        eval=EvalConfig(every=0, num_games=64, num_simulations=32,
-                        opponents=("gnugo-1", "gnugo-10"), pass_rule="settle",
-                        turn_engine=True),  # fmt: skip
+        # No opponents: no evaluation at the end of a time budget either (go_curve rates).
+        eval=EvalConfig(every=0, num_games=64, num_simulations=32, opponents=(),
+                        pass_rule="settle", turn_engine=True),  # fmt: skip
         checkpoint_every=5,
     )
 

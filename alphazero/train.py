@@ -223,7 +223,7 @@ def run(config: Config, workdir: str | Path, *, progress: bool = True) -> dict[s
             report = {k: float(v) for k, v in eval_metrics.items()}
             if main and "eval/elo" in report:  # Go against GNU Go: keep the best network
                 _keep_best(workdir, train_state.evaluation_params, iteration, report["eval/elo"])
-            if main:
+            if main and lines:
                 bar.write(f"[iteration {iteration}] " + "; ".join(lines))
 
         # Logging. Wall time counts everything in the iteration (evaluation included).

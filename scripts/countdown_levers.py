@@ -50,6 +50,8 @@ def arm_config(args, arm: str, seed: int):
     if args.smoke:
         numbers = config.game.endswith("numbers")
         config = smoke(config)  # a 1 x 16 transformer
+        # The first 40 demonstrations of --data: the shipped file serves the smoke too.
+        config = override(config, {"supervised.max_games": 40})
         if numbers:
             config = override(config, {"network.torso": "mlp"})
     config = dataclasses.replace(config, train=dataclasses.replace(

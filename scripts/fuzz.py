@@ -15,7 +15,7 @@ prints no traceback, and the newest good checkpoint's bytes stay unchanged.
   of a random checkpoint step. Then a resume's restore (with fallback) must return the newest
   undamaged step, parameters bit for bit, having moved the damaged one aside.
 - `play`: random lines typed into `alphazero play` for tic-tac-toe, until the input ends.
-- `play_go`: the same into Go play against the demo agent in runs/go_7x7_alphazero.
+- `play_go`: the same into Go play against the demo agent in runs/go_7x7.
 
 tests/test_fuzz.py runs each surface with a few examples in CI. This script runs thousands, and
 its summary is in docs/results.md#reliability.
@@ -336,8 +336,7 @@ def main() -> None:
 
     workdir = tiny_run(Path(args.workdir or tempfile.mkdtemp(prefix="fuzz_run_")) / "run")
     runners = {"flags": fuzz_flags, "json": fuzz_json, "bytes": fuzz_bytes, "play": fuzz_play,
-               "play_go": lambda w, n, tick: fuzz_play(ROOT / "runs" / "go_7x7_alphazero", n, tick,
-                                                       GO_WORDS)}  # fmt: skip
+               "play_go": lambda w, n, tick: fuzz_play(ROOT / "runs" / "go_7x7", n, tick, GO_WORDS)}
     summary = []
     with tqdm(total=args.examples * len(args.surfaces), unit="case") as bar:
         for surface in args.surfaces:

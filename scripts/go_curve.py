@@ -4,9 +4,10 @@
     python scripts/go_curve.py --out runs/go_9x9_curve --report      # table and plot only
 
 Leg k trains the run in `--out`/run until its own wall time reaches k * `--every` minutes
-(`train.max_minutes`: self-play, learning and, with `--imitation`, the supervised phase; not the
-ratings or compiles), then its checkpoint plays `--games` games against each of `--opponents`
-(colours alternating) with the run's evaluation protocol (`eval.num_simulations`,
+(`train.max_minutes`: self-play, learning and, with `--imitation`, the supervised phase, which
+always runs whole, so its leg may run over; not the ratings or compiles; no evaluation inside
+the budget), then its checkpoint plays `--games` games against each of `--opponents` (colours
+alternating) with the run's evaluation protocol (`eval.num_simulations`,
 `eval.pass_rule`, `eval.turn_engine`, `eval.opening_samples`); the last leg's checkpoint plays
 `--final-games`. A Bradley-Terry fit over each point's games and the board's fixed ladder
 (docs/results/ladder_NxN) places it (GNU Go level 10 = 0 Elo, 95% bootstrap interval).
@@ -16,6 +17,7 @@ does not start while `--out`/HOLD exists.
 A run that spans sessions on fresh machines carries only its newest checkpoint: `--pack`
 re-saves it without its replay window under `--out`/run/carry (a few MiB, committed with the
 points), and a later invocation on a fresh clone resumes from it with an empty window.
+Each invocation adds its date, commit and CPU model to `--out`/machines.jsonl.
 The run's flags are fixed when it starts (`--preset`, `--imitation`, `--set`); later
 invocations need only `--out` (and may change `--hours`).
 """
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 from ablate_imitation import read_points, train_until
-from ablate_katago import override
+from ablate_katago import override, record_machine
 
 import games
 from alphazero import checkpoint, presets, validation
@@ -199,6 +201,8 @@ def main() -> None:
                 config = run_config(args)
             except (ValueError, KeyError) as error:
                 sys.exit(f"error: {error}")
+        out.mkdir(parents=True, exist_ok=True)
+        record_machine(out, bench=False)  # a run that spans sessions may change machines
         if (step := unpack(workdir)) is not None:
             print(f"resuming from the carried checkpoint {step} (empty replay window)")
         size = go.board_size(games.make(config.game))
@@ -211,7 +215,10 @@ def main() -> None:
                 continue
             while (out / "HOLD").exists():  # another job has the cores
                 time.sleep(10)
-            state = train_until(config, workdir, args.every * point)
+            # No evaluation inside a leg's budget (train.run plays one at the budget's end):
+            # the points are this script's ratings.
+            state = train_until(override(config, {"eval.opponents": ()}), workdir,
+                                args.every * point)  # fmt: skip
             count = args.final_games if point == legs else args.games
             rated = rate(workdir, f"{point:03d}", args.opponents, count, rungs)
             line = dict(point=point, **state, **rated)

@@ -13,11 +13,12 @@ import pytest
 from alphazero import checkpoint, search, train, visualize
 from alphazero.agent import load_agent
 
-DEMO = Path(__file__).parent.parent / "runs" / "go_7x7_alphazero"
+# The AlphaZero baseline agent, saved before the ownership/score/reply heads existed.
+BEFORE_HEADS = Path(__file__).parent.parent / "runs" / "go_7x7_alphazero"
 
 
 def test_load_agent__a_checkpoint_from_before_the_katago_heads_still_plays():
-    agent = load_agent(DEMO, simulations=4)  # saved before the ownership/score/reply heads
+    agent = load_agent(BEFORE_HEADS, simulations=4)
     assert not agent.config.network.score_heads and not agent.config.network.reply_head
     state = agent.env.init(jax.random.PRNGKey(0))
     states = jax.tree.map(lambda x: x[None], state)

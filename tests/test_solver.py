@@ -1,8 +1,6 @@
 """Tests for alphazero/solver.py (MCTS-Solver): every proof in the tree agrees with the exact
 solver, a found solution is never lost, and dead ends are marked."""
 
-import dataclasses
-
 import jax
 import numpy as np
 import pytest
@@ -14,7 +12,8 @@ from games import countdown, countdown_solver
 
 @pytest.fixture(scope="module")
 def searched():
-    """64 k = 4 test instances searched with a uniform network, with and without the solver."""
+    """64 k = 4 test instances searched by the solver with a uniform network; the compiled search
+    and its inputs, which the k = 3 test reuses (same shapes, same compile)."""
     env = countdown.Countdown(k=4, split="test", observation="numbers")
     states = jax.jit(jax.vmap(env.init))(jax.random.split(jax.random.PRNGKey(5), 64))
     params = networks.init(jax.random.PRNGKey(0), env, NetworkConfig("mlp", 1, 16))
@@ -23,8 +22,7 @@ def searched():
     key = jax.random.PRNGKey(1)
     tree = search.policy_output_jit(params, key, states, env, config, explore=False).search_tree
     out = search.run_jit(params, key, states, env, config)
-    plain = search.run_jit(params, key, states, env, dataclasses.replace(config, solver=False))
-    return env, states, jax.device_get(tree), out, plain
+    return env, states, jax.device_get(tree), out, (params, config)
 
 
 def _node(tree, b: int, n: int) -> tuple[np.ndarray, int, bool, float]:
@@ -85,25 +83,26 @@ def test_dead_ends_take_no_more_simulations(searched):
     assert checked > 10
 
 
-def test_unsolvable_roots_are_proven_lost_and_solvable_ones_won():
-    """k = 3, every root child an exact check: with a uniform network the search proves the
-    unsolvable instance lost (all 9 legal children dead, value 0) and the solvable one won."""
-    env = countdown.Countdown(k=3, split="test", observation="numbers")
-    numbers = np.array([[7, 5, 2, -1, -1, -1], [7, 5, 2, -1, -1, -1]])
-    targets = np.array([999, 24])  # 999 cannot be made from 7, 5, 2; 24 = (7 + 5) * 2
+def test_unsolvable_roots_are_proven_lost_and_solvable_ones_won(searched):
+    """Three numbers, every root child an exact check: with a uniform network the search proves
+    the unsolvable instance lost (all 9 legal children dead, value 0) and the solvable one won.
+    32 copies of each fill the fixture's batch, so its compiled search is reused."""
+    env, _, _, _, (params, config) = searched
+    numbers = np.array([[7, 5, 2, -1, -1, -1]] * 64)
+    targets = np.array([999] * 32 + [24] * 32)  # 999 cannot be made from 7, 5, 2; 24 = (7 + 5) * 2
     states = jax.jit(jax.vmap(env.init_instance))(numbers, targets)
-    params = networks.uniform(networks.init(jax.random.PRNGKey(0), env, NetworkConfig("mlp", 1, 8)))
-    config = SearchConfig(num_simulations=24, max_num_considered_actions=16, solver=True)
-    tree = search.policy_output_jit(params, jax.random.PRNGKey(0), states, env, config,
-                                    explore=False).search_tree  # fmt: skip
-    out = search.run_jit(params, jax.random.PRNGKey(0), states, env, config)
-    assert np.asarray(tree.extra_data.proven)[:, 0].tolist() == [-1, 1]
-    assert float(out.root_value[0]) == 0.0 and float(out.root_value[1]) == 1.0
-    assert int(out.action[1]) in countdown_solver.winning_actions(numbers[1], 24)
+    key = jax.random.PRNGKey(0)
+    tree = search.policy_output_jit(params, key, states, env, config, explore=False).search_tree
+    out = search.run_jit(params, key, states, env, config)
+    proven = np.asarray(tree.extra_data.proven)  # [B, N]
+    assert proven[:, 0].tolist() == [-1] * 32 + [1] * 32
+    assert np.all(np.asarray(out.root_value[:32]) == 0.0)
+    assert np.all(np.asarray(out.root_value[32:]) == 1.0)
+    winning = countdown_solver.winning_actions(numbers[32], 24)
+    assert all(int(a) in winning for a in np.asarray(out.action[32:]))
     children = np.asarray(tree.children_index)[0, 0]
     legal = np.asarray(states.legal_action_mask)[0]
-    proven = np.asarray(tree.extra_data.proven)[0]
-    assert legal.sum() == 9 and all(children[a] >= 0 and proven[children[a]] == -1
+    assert legal.sum() == 9 and all(children[a] >= 0 and proven[0, children[a]] == -1
                                     for a in np.nonzero(legal)[0])  # fmt: skip
 
 

@@ -31,6 +31,14 @@ def validate(config: Config) -> None:
         raise ConfigError(
             f"unknown game {config.game!r}; available: {', '.join(games.available())}"
         )
+    _ranges(config)
+    _intervals(config)
+    _switches(config)
+    _opponents(config)
+
+
+def _ranges(config: Config) -> None:
+    """Counts and sizes that must be positive, or at least 0."""
     positive = {
         "search.num_simulations": config.search.num_simulations,
         "selfplay.num_games": config.selfplay.num_games,
@@ -69,35 +77,16 @@ def validate(config: Config) -> None:
     for name, value in non_negative.items():
         if value < 0:
             raise ConfigError(f"{name} must be >= 0, got {value}")
+
+
+def _intervals(config: Config) -> None:
+    """Fractions and rates inside their intervals; what needs the imitation data."""
     if config.train.num_iterations == 0 and not config.imitation:
         raise ConfigError("train.num_iterations must be positive (0 only after --imitation)")
     if config.imitation and not Path(config.imitation).exists():
         raise ConfigError(f"imitation data {config.imitation} does not exist")
     if not 0 <= config.supervised.validation_fraction < 1:
         raise ConfigError("supervised.validation_fraction must lie in [0, 1)")
-    network = config.network
-    if network.global_pooling and network.torso == "resnet" and network.num_channels < 2:
-        raise ConfigError("network.global_pooling needs network.num_channels >= 2")
-    if network.score_heads and not (config.game.startswith("go_") and network.torso == "resnet"):
-        raise ConfigError("network.score_heads needs a Go game and network.torso resnet")
-    if network.reply_head and network.torso != "resnet":
-        raise ConfigError("network.reply_head needs network.torso resnet")
-    if config.search.score_utility and not network.score_heads:
-        raise ConfigError("search.score_utility needs network.score_heads (a predicted margin)")
-    if not 0 < config.selfplay.full_search_probability <= 1:
-        raise ConfigError("selfplay.full_search_probability must lie in (0, 1]")
-    if config.search.solver and not hasattr(games.make(config.game), "exact_value"):
-        raise ConfigError(f"search.solver needs a game with exact leaf values (Countdown), not "
-                          f"{config.game}")  # fmt: skip
-    if config.selfplay.hindsight and not hasattr(games.make(config.game), "with_goal"):
-        raise ConfigError(f"selfplay.hindsight needs a game with goals (Countdown), not "
-                          f"{config.game}")  # fmt: skip
-    if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
-        raise ConfigError("network.num_heads must be positive and divide network.num_channels")
-    token_game = hasattr(games.make(config.game), "vocab")  # text observations
-    if token_game != (network.torso == "transformer"):
-        raise ConfigError(f"{config.game} needs network.torso "
-                          f"{'transformer' if token_game else 'resnet or mlp'}")  # fmt: skip
     if not config.train.learning_rate > 0:
         raise ConfigError(f"train.learning_rate must be positive, got {config.train.learning_rate}")
     if not config.replay.reuse > 0:
@@ -114,6 +103,39 @@ def validate(config: Config) -> None:
         raise ConfigError("train.final_learning_rate_fraction must lie in [0, 1]")
     if not 0 <= config.search.dirichlet_fraction <= 1:
         raise ConfigError("search.dirichlet_fraction must lie in [0, 1]")
+    if not 0 < config.selfplay.full_search_probability <= 1:
+        raise ConfigError("selfplay.full_search_probability must lie in (0, 1]")
+
+
+def _switches(config: Config) -> None:
+    """Switches that need a kind of game or network."""
+    network = config.network
+    if network.global_pooling and network.torso == "resnet" and network.num_channels < 2:
+        raise ConfigError("network.global_pooling needs network.num_channels >= 2")
+    if network.score_heads and not (config.game.startswith("go_") and network.torso == "resnet"):
+        raise ConfigError("network.score_heads needs a Go game and network.torso resnet")
+    if network.reply_head and network.torso != "resnet":
+        raise ConfigError("network.reply_head needs network.torso resnet")
+    if config.search.score_utility and not network.score_heads:
+        raise ConfigError("search.score_utility needs network.score_heads (a predicted margin)")
+    if config.search.solver and not hasattr(games.make(config.game), "exact_value"):
+        raise ConfigError(f"search.solver needs a game with exact leaf values (Countdown), not "
+                          f"{config.game}")  # fmt: skip
+    if config.selfplay.hindsight and not hasattr(games.make(config.game), "with_goal"):
+        raise ConfigError(f"selfplay.hindsight needs a game with goals (Countdown), not "
+                          f"{config.game}")  # fmt: skip
+    if network.torso == "transformer" and network.num_channels % max(network.num_heads, 1):
+        raise ConfigError("network.num_heads must be positive and divide network.num_channels")
+    token_game = hasattr(games.make(config.game), "vocab")  # text observations
+    if token_game != (network.torso == "transformer"):
+        raise ConfigError(f"{config.game} needs network.torso "
+                          f"{'transformer' if token_game else 'resnet or mlp'}")  # fmt: skip
+    if config.eval.exhaustive and config.game != "tic_tac_toe":
+        raise ConfigError("eval.exhaustive exists only for tic_tac_toe")
+
+
+def _opponents(config: Config) -> None:
+    """Evaluation opponents that exist for the game."""
     for name in config.eval.opponents:
         depth = name.split("-", 1)[-1]
         known = name in ("random", "policy", "minimax") or (
@@ -130,5 +152,3 @@ def validate(config: Config) -> None:
             raise ConfigError("eval opponent 'minimax' exists only for tic_tac_toe")
         if name.startswith("alphabeta-") and config.game != "connect_four":
             raise ConfigError(f"eval opponent {name!r} exists only for connect_four")
-    if config.eval.exhaustive and config.game != "tic_tac_toe":
-        raise ConfigError("eval.exhaustive exists only for tic_tac_toe")

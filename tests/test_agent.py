@@ -17,6 +17,7 @@ from alphazero.agent import load_agent
 BEFORE_HEADS = Path(__file__).parent.parent / "runs" / "go_7x7_alphazero"
 
 
+@pytest.mark.slow  # a search compile (10 s)
 def test_load_agent__a_checkpoint_from_before_the_katago_heads_still_plays():
     agent = load_agent(BEFORE_HEADS, simulations=4)
     assert not agent.config.network.score_heads and not agent.config.network.reply_head
@@ -47,6 +48,7 @@ def test_keep_best__only_a_higher_elo_replaces_it_and_step_best_loads_it(go_work
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow  # a search compile (10 s)
 def test_solve__countdown_answers_are_verified_expressions_or_none():
     """Agent.solve on k = 3 with a uniform network and the solver in its search (every root
     child is an exact check, so 24 simulations settle the root): a solvable instance gives an

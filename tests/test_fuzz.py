@@ -31,6 +31,7 @@ def test_fuzz__cli_input_and_checkpoint_damage(run_copy, surface, examples):
         assert outcomes[0] > 0 and outcomes[2] > 0, outcomes
 
 
+@pytest.mark.slow  # two agents loaded and compiled (21 s)
 def test_fuzz__lines_into_play(run_copy):
     assert sum(fuzz.fuzz_play(run_copy, 12, lambda: None).values()) == 12
     go = fuzz.fuzz_play(ROOT / "runs" / "go_7x7", 6, lambda: None, fuzz.GO_WORDS)

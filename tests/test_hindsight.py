@@ -38,6 +38,7 @@ def _parse(tokens) -> tuple[np.ndarray, int]:
     return np.array(present + [-1] * (6 - len(present))), int(target)
 
 
+@pytest.mark.slow  # a self-play compile (12 s)
 def test_relabelled_targets_are_solved_by_the_moves_played(relabelled):
     _, _, samples, keep = relabelled
     assert keep.sum() > 20
@@ -49,6 +50,7 @@ def test_relabelled_targets_are_solved_by_the_moves_played(relabelled):
     assert np.all(samples.value_target == 1.0)
 
 
+@pytest.mark.slow  # a self-play compile (12 s)
 def test_keep__failed_finished_episodes_whose_instance_the_env_would_draw(relabelled):
     """A slow reference over every slot: the episode's start numbers and the number it ended
     with; kept iff it ended untruncated, failed, and (start, goal) is a train instance."""

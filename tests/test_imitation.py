@@ -215,6 +215,7 @@ def test_resume_in_the_middle_of_either_phase_is_exact(tmp_path, ttt_games, monk
     assert int(restored.train_state.step) == 3 * learner.updates_per_iteration(config)
 
 
+@pytest.mark.slow  # CLI subprocesses (7 s)
 def test_cli__missing_or_unusable_imitation_data_is_one_line_error(tmp_path):
     result = subprocess.run(
         _cli(tmp_path / "w", tmp_path / "nothing.jsonl"), capture_output=True, text=True

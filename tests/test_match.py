@@ -80,6 +80,7 @@ def test_match__continues_an_interrupted_match_without_replaying(tmp_path):
     assert match.play(match.random_player(), fake("pass"), 5, 0.5, 5, out) == []
 
 
+@pytest.mark.slow  # GNU Go games in a subprocess (7 s)
 def test_expert_games__both_colours_resumable_by_counting_lines(tmp_path):
     """match.expert_games (scripts/make_expert_games.py): one engine plays both colours; a rerun
     after an interruption counts the lines already written and plays only the rest."""

@@ -58,6 +58,7 @@ def test_render__marks_first_player_x(ttt_env):
     assert board.splitlines() == ["O . .", ". X .", ". . ."]
 
 
+@pytest.mark.slow  # a Go agent's compile (8 s)
 def test_play__go_in_gtp_coordinates_with_bad_input_and_undo(go_workdir, capsys):
     script = iter(["", "Z9", "c3", "C3", "undo", "C3", "b2"])
     result = play.main(go_workdir, 4, True, 0, read=lambda _: next(script, "pass"))

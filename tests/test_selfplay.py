@@ -85,6 +85,7 @@ def katago_run():
     return config, env, trajectory, targets.compute(trajectory, reply=True)
 
 
+@pytest.mark.slow  # a Go self-play compile (14 s)
 def test_playout_cap__policy_targets_only_for_full_searches(katago_run):
     config, env, trajectory, samples = katago_run
     full = np.asarray(trajectory.full_search)  # [T, B]
@@ -102,6 +103,7 @@ def test_playout_cap__policy_targets_only_for_full_searches(katago_run):
     assert np.asarray(samples.reply_mask).sum() > 0
 
 
+@pytest.mark.slow  # a Go self-play compile (14 s)
 def test_score_targets__every_scored_position_obeys_area_scoring(katago_run):
     # From the mover's view, margin = sum(ownership) -/+ komi: |margin - sum| is komi exactly.
     config, env, trajectory, samples = katago_run

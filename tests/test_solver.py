@@ -31,6 +31,7 @@ def _node(tree, b: int, n: int) -> tuple[np.ndarray, int, bool, float]:
         state.rewards[0])
 
 
+@pytest.mark.slow  # the search compile (13 s)
 def test_every_proof_agrees_with_the_exact_solver(searched):
     """+1: the edge into the node reaches the target (the node's numbers are solvable, or its
     episode ended solved); -1: it cannot. Both occur, and proofs climb above the exact checks."""
@@ -51,6 +52,7 @@ def test_every_proof_agrees_with_the_exact_solver(searched):
     assert counts[1] > 0 and counts[-1] > 0 and climbed > 0
 
 
+@pytest.mark.slow  # the search compile (13 s)
 def test_a_found_solution_is_never_lost(searched):
     """Wherever a simulation reached a solution, the root is proven won, the move goes to a
     winning child (exact solver) and the search value is 1."""
@@ -66,6 +68,7 @@ def test_a_found_solution_is_never_lost(searched):
         assert float(out.root_value[b]) == 1.0
 
 
+@pytest.mark.slow  # the search compile (13 s)
 def test_dead_ends_take_no_more_simulations(searched):
     """Below the root, a node proven lost by its exact check is never selected again while its
     parent has another option (the parent is not proven lost)."""
@@ -83,6 +86,7 @@ def test_dead_ends_take_no_more_simulations(searched):
     assert checked > 10
 
 
+@pytest.mark.slow  # the search compile (13 s)
 def test_unsolvable_roots_are_proven_lost_and_solvable_ones_won(searched):
     """Three numbers, every root child an exact check: with a uniform network the search proves
     the unsolvable instance lost (all 9 legal children dead, value 0) and the solvable one won.

@@ -43,6 +43,7 @@ def test_require_gnugo__present_is_its_path(monkeypatch):
     assert require_gnugo() == "/usr/games/gnugo"
 
 
+@pytest.mark.slow  # collects the whole suite in a subprocess (7 s); CI runs every tier
 def test_fast_tier__covers_every_test_file_and_at_least_40_percent():
     """`pytest -m "not slow"` (README's fast tier) keeps a test of every tests/test_*.py and at
     least 40% of the suite: leaving out whole files would let a change break them unnoticed."""

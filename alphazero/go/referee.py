@@ -13,6 +13,10 @@ removed from the legal moves here, so a move that repeats a position is never ma
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -29,36 +33,57 @@ def superko_moves(env):
 
 
 class Referee:
-    """pgx Go over a batch of games, with positional-superko moves removed from the legal set."""
+    """pgx Go over a batch of games, with positional-superko moves removed from the legal set.
+
+    The jitted rules are shared by every referee of one (size, komi): a match, a rating and a
+    check of saved games compile them once per process, not once per referee."""
 
     def __init__(self, size: int, komi: float, batch: int):
         self.size, self.komi, self.batch = size, komi, batch
-        env = Go(size=size, komi=komi)
-        self.env = env
-        self._init = jax.jit(lambda k: jax.vmap(env.init)(jax.random.split(k, batch)))
-        self._step = jax.jit(jax.vmap(env.step))
-        self._superko = jax.jit(jax.vmap(superko_moves(env)))
-        self._black_margin = jax.jit(jax.vmap(go.black_margin, in_axes=(0, None)))
+        self.env, self._rules = _rules(size, float(komi))
 
     def init(self, key):
-        return self._init(key)
+        return self._rules.init(jax.random.split(key, self.batch))
 
     def legal(self, states) -> np.ndarray:
-        return np.asarray(states.legal_action_mask) & ~np.asarray(self._superko(states))
+        return np.asarray(states.legal_action_mask) & ~np.asarray(self._rules.superko(states))
 
     def step(self, states, actions: np.ndarray):
-        return self._step(states, jnp.asarray(actions, jnp.int32))
+        return self._rules.step(states, jnp.asarray(actions, jnp.int32))
 
     def step_where(self, states, actions: np.ndarray, running: np.ndarray):
         """Steps the games where `running` is true; the others keep their state."""
         safe = np.where(running, actions, coords.pass_action(self.size))
-        stepped, keep = self.step(states, safe), jnp.asarray(~running)
-        return jax.tree.map(
-            lambda old, new: jnp.where(keep.reshape((-1,) + (1,) * (old.ndim - 1)), old, new),
-            states,
-            stepped,
-        )
+        return self._rules.step_where(states, jnp.asarray(safe, jnp.int32), jnp.asarray(running))
 
     def black_margin(self, states) -> np.ndarray:
         """Black's area - White's area - komi, per game."""
-        return np.asarray(self._black_margin(states, self.komi))
+        return np.asarray(self._rules.black_margin(states))
+
+
+class _Rules(NamedTuple):
+    """pgx Go's rules over a batch [B], jitted (each compiles once per batch size)."""
+
+    init: Callable  # keys [B, 2] -> states
+    step: Callable  # (states, actions [B]) -> states
+    step_where: Callable  # (states, actions [B], running [B]) -> states, stopped games kept
+    superko: Callable  # states -> [B, A] bool
+    black_margin: Callable  # states -> [B]
+
+
+@functools.cache
+def _rules(size: int, komi: float) -> tuple[Go, _Rules]:
+    env = Go(size=size, komi=komi)
+
+    def step_where(state, action, running):  # one game; a stopped game keeps its state
+        return jax.tree.map(lambda old, new: jnp.where(running, new, old), state,
+                            env.step(state, action))  # fmt: skip
+
+    rules = _Rules(
+        init=jax.jit(jax.vmap(env.init)),
+        step=jax.jit(jax.vmap(env.step)),
+        step_where=jax.jit(jax.vmap(step_where)),
+        superko=jax.jit(jax.vmap(superko_moves(env))),
+        black_margin=jax.jit(jax.vmap(lambda state: go.black_margin(state, komi))),
+    )
+    return env, rules

@@ -134,6 +134,10 @@ class TrainConfig:
     """Step-size schedule over the planned run (AlphaZero: steps down twice; cosine is smoother)."""
     final_learning_rate_fraction: float = 0.1
     """Cosine only: step size at the last planned update, as a fraction of `learning_rate`."""
+    warmup_updates: int = 0
+    """Raise the step size linearly from 0 over this many RL updates (a fresh Adam state's first
+    steps move every weight by about the step size, e.g. right after imitation); 0 = off
+    (AlphaZero: off)."""
     ema_decay: float = 0.0
     """Keep an exponential moving average of the parameters (decay per update) for evaluation,
     load_agent and play; 0 = off (AlphaZero: off)."""

@@ -7,9 +7,10 @@ step, and the state a run starts from.
 
 Both phases share one network, one loss (losses.py) and `train_step`; they differ only in the
 optimiser and its schedule. RL (`make_optimizer`): AdamW with `train.learning_rate`, constant or
-cosine over the run's planned updates. Imitation (`imitation_optimizer`): AdamW with a cosine from
-`supervised.learning_rate` to 10% of it over `supervised.num_steps`. Both live here, so the
-imitation phase and the RL loop import this module and nothing imports them back.
+cosine over the run's planned updates, after an optional linear warmup (`train.warmup_updates`).
+Imitation (`imitation_optimizer`): AdamW with a cosine from `supervised.learning_rate` to 10% of
+it over `supervised.num_steps`. Both live here, so the imitation phase and the RL loop import
+this module and nothing imports them back.
 """
 
 from __future__ import annotations
@@ -39,18 +40,26 @@ def learning_rate_schedule(config: Config) -> optax.Schedule:
     """RL's step size as a function of the update count, over the run's planned updates.
 
     Raising `train.num_iterations` on resume stretches a cosine schedule to the new length.
+    With `train.warmup_updates` W > 0 the step size rises linearly from 0 over the first W
+    updates, and the schedule then starts from its own beginning.
     """
     tc = config.train
     if tc.learning_rate_schedule == "constant":
-        return optax.constant_schedule(tc.learning_rate)
-    total = max(1, config.train.num_iterations * updates_per_iteration(config))
-    return optax.cosine_decay_schedule(tc.learning_rate, total, tc.final_learning_rate_fraction)
+        schedule = optax.constant_schedule(tc.learning_rate)
+    else:
+        total = max(1, config.train.num_iterations * updates_per_iteration(config))
+        schedule = optax.cosine_decay_schedule(tc.learning_rate, total,
+                                               tc.final_learning_rate_fraction)  # fmt: skip
+    if tc.warmup_updates == 0:
+        return schedule
+    warmup = optax.linear_schedule(0.0, tc.learning_rate, tc.warmup_updates)
+    return optax.join_schedules([warmup, schedule], [tc.warmup_updates])
 
 
 def make_optimizer(config: Config) -> optax.GradientTransformation:
     """RL's optimiser: AdamW (decoupled weight decay) with `learning_rate_schedule`."""
     tc = config.train
-    if tc.learning_rate_schedule == "constant":  # a float: no schedule counter in the state
+    if tc.learning_rate_schedule == "constant" and tc.warmup_updates == 0:  # no step counter
         return optax.adamw(tc.learning_rate, weight_decay=tc.weight_decay)
     return optax.adamw(learning_rate_schedule(config), weight_decay=tc.weight_decay)
 

@@ -73,6 +73,7 @@ def _ranges(config: Config) -> None:
         "train.ownership_loss_weight": config.train.ownership_loss_weight,
         "train.score_loss_weight": config.train.score_loss_weight,
         "train.reply_loss_weight": config.train.reply_loss_weight,
+        "train.warmup_updates": config.train.warmup_updates,
     }
     for name, value in non_negative.items():
         if value < 0:

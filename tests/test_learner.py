@@ -1,5 +1,6 @@
-"""alphazero/learner.py: both phases' schedules with known values, the update count, `due`, a
-train state that starts in the optimiser of its phase, and the non-finite guard."""
+"""alphazero/learner.py: both phases' schedules (and RL's warmup) with known values, the update
+count, `due`, a train state that starts in the optimiser of its phase, and the non-finite
+guard."""
 
 from __future__ import annotations
 
@@ -54,6 +55,24 @@ def test_train_state_starts_in_its_phase_optimiser(ttt_env):
         want = jax.eval_shape(optimizer.init, state.params)
         assert jax.tree.structure(state.opt_state) == jax.tree.structure(want)
         assert int(state.step) == 0
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_warmup__rises_linearly_from_zero_then_the_schedule_starts(schedule):
+    base = presets.connect_four()
+    train = dataclasses.replace(base.train, learning_rate_schedule=schedule, warmup_updates=10)
+    config = dataclasses.replace(base, train=train)
+    lr, plain = train.learning_rate, dataclasses.replace(config, train=dataclasses.replace(
+        train, warmup_updates=0))  # fmt: skip
+    warm, cold = learner.learning_rate_schedule(config), learner.learning_rate_schedule(plain)
+    assert [float(warm(n)) for n in (0, 5, 10)] == pytest.approx([0.0, 0.5 * lr, lr])
+    assert float(warm(10 + 37)) == pytest.approx(float(cold(37)))  # shifted by the warmup
+    # A fresh AdamW state with warmup: the first update moves nothing, the second does.
+    optimizer, params = learner.make_optimizer(config), {"w": jnp.ones(3)}
+    state, grads = optimizer.init(params), {"w": jnp.array([1.0, -2.0, 3.0])}
+    first, state = optimizer.update(grads, state, params)
+    second, _ = optimizer.update(grads, state, params)
+    assert float(jnp.abs(first["w"]).max()) == 0 and float(jnp.abs(second["w"]).min()) > 0
 
 
 def _batch(loop, n: int = 32, value: float = 0.5):

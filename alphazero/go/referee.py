@@ -48,9 +48,6 @@ class Referee:
     def legal(self, states) -> np.ndarray:
         return np.asarray(states.legal_action_mask) & ~np.asarray(self._rules.superko(states))
 
-    def step(self, states, actions: np.ndarray):
-        return self._rules.step(states, jnp.asarray(actions, jnp.int32))
-
     def step_where(self, states, actions: np.ndarray, running: np.ndarray):
         """Steps the games where `running` is true; the others keep their state."""
         safe = np.where(running, actions, coords.pass_action(self.size))
@@ -65,7 +62,6 @@ class _Rules(NamedTuple):
     """pgx Go's rules over a batch [B], jitted (each compiles once per batch size)."""
 
     init: Callable  # keys [B, 2] -> states
-    step: Callable  # (states, actions [B]) -> states
     step_where: Callable  # (states, actions [B], running [B]) -> states, stopped games kept
     superko: Callable  # states -> [B, A] bool
     black_margin: Callable  # states -> [B]
@@ -81,7 +77,6 @@ def _rules(size: int, komi: float) -> tuple[Go, _Rules]:
 
     rules = _Rules(
         init=jax.jit(jax.vmap(env.init)),
-        step=jax.jit(jax.vmap(env.step)),
         step_where=jax.jit(jax.vmap(step_where)),
         superko=jax.jit(jax.vmap(superko_moves(env))),
         black_margin=jax.jit(jax.vmap(lambda state: go.black_margin(state, komi))),

@@ -23,9 +23,6 @@ MAX_DATA_FILES = 200
 ALLOWED_LARGE = {
     "data/countdown_solver.jsonl": "the Countdown imitation dataset (7.2 MB): 20,000 solver "
     "demonstrations with gold-value probes, one file, remade in hours by make_expert_games.py",
-    "runs/go_9x9_curve/run/carry/*": "the 9x9 curve run's carried step (5.3 MiB in all: the "
-    "6 x 64 network and its Adam moments, no replay window), resumed in the next session; "
-    "dropped when the run ends (issue 23, acceptance point 3)",
 }
 ALLOWED_CROWDED: dict[str, str] = {}  # folder -> reason
 ALLOWED_CHECKPOINTS = {
@@ -37,8 +34,6 @@ ALLOWED_CHECKPOINTS = {
     "rated in docs/results.md (issue 23, acceptance point 2)",
     "runs/go_7x7/checkpoints/291": "the go_7x7 preset run's final checkpoint (1.2 MB, no replay "
     "window): its curve and the best network's run, rated in docs/results.md",
-    "runs/go_9x9_curve/run/carry/*": "the 9x9 curve run's newest step without its replay "
-    "window, for the next session (scripts/go_curve.py --pack); dropped when the run ends",
 }
 
 

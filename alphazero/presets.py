@@ -149,9 +149,10 @@ def go_9x9_katago() -> Config:
     )
 
 
-def countdown() -> Config:
-    """Countdown with 2..6 numbers (one player, text observations): a small transformer, the
-    solver's demonstrations (--imitation), then RL with search (docs/results.md, "Countdown")."""
+def countdown_text() -> Config:
+    """Countdown with 2..6 numbers as text (the recipe before issue 24, E1-E4 in docs/results.md):
+    a small transformer reads "target:n1,n2,...", learns from the solver's demonstrations
+    (--imitation), then by RL with search."""
     return Config(
         game="countdown",
         network=NetworkConfig(torso="transformer", num_blocks=2, num_channels=64, num_heads=4),
@@ -167,6 +168,22 @@ def countdown() -> Config:
     )
 
 
+def countdown() -> Config:
+    """Countdown with 2..6 numbers in 30 minutes on 2 CPU cores (issue 24): the numbers as values
+    (`countdown_numbers`) read by an MLP, MCTS-Solver in the search and hindsight relabelling in
+    self-play, after the solver's demonstrations (--imitation data/countdown_solver.jsonl).
+    docs/results.md, "Countdown's levers"."""
+    base = countdown_text()
+    return dataclasses.replace(
+        base,
+        game="countdown_numbers",
+        network=dataclasses.replace(base.network, torso="mlp", num_blocks=3, num_channels=256),
+        search=dataclasses.replace(base.search, solver=True),
+        selfplay=dataclasses.replace(base.selfplay, hindsight=True),
+        train=dataclasses.replace(base.train, num_iterations=100_000, max_minutes=30.0),
+    )
+
+
 PRESETS = {
     "tic_tac_toe": tic_tac_toe,
     "connect_four": connect_four,
@@ -179,4 +196,5 @@ PRESETS = {
     "go_9x9_katago": go_9x9_katago,
     "go_19x19": lambda: dataclasses.replace(go_9x9(), game="go_19x19"),
     "countdown": countdown,
+    "countdown_text": countdown_text,
 }

@@ -41,7 +41,7 @@ def train_arm(args, arm: str) -> Path:
     from alphazero import presets, train
 
     workdir = Path(args.runs) / arm
-    config = dataclasses.replace(presets.countdown(), game="countdown_k5")
+    config = dataclasses.replace(presets.countdown_text(), game="countdown_k5")
     if arm != "scratch":
         data = Path(args.runs) / f"demos_{arm}.jsonl"
         if not data.exists() or len(data.read_text().splitlines()) < args.demonstrations:

@@ -6,7 +6,8 @@
     python scripts/countdown_depth.py --report-only     # redraw, with the LLM arm's rows
 
 `--full` makes the solver's demonstrations (scripts/make_expert_games.py, resumable), trains
-`alphazero train --preset countdown --imitation DATA` for `--minutes` of the run's own wall time
+`alphazero train --preset PRESET --imitation DATA` (`--preset`: countdown, or countdown_text for
+the recipe before issue 24) for `--minutes` of the run's own wall time
 (imitation included; resumable), then evaluates. The evaluation plays held-out instances (the
 test split of `Countdown(k)`, `--instances` per k, the same for every arm) and the 1,346 solvable
 Game-of-24 sets (never drawn in training) with each arm:
@@ -224,7 +225,7 @@ def train_full(args) -> None:
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_expert_games.py"), "--game",
                     "countdown", "--num-games", str(args.demonstrations), "--out", str(data),
                     "--off-path"], check=True)  # fmt: skip
-    config = presets.countdown()
+    config = presets.PRESETS[args.preset]()
     config = dataclasses.replace(
         config, imitation=str(data),
         train=dataclasses.replace(config.train, num_iterations=100_000, max_minutes=args.minutes),
@@ -240,9 +241,10 @@ def smoke(config):
     countdown_scaling.py --smoke at width 16) load them from the persistent compilation cache."""
     from alphazero import config as config_lib
 
+    torso = "mlp" if config.game.endswith("numbers") else "transformer"
     return dataclasses.replace(
         config,
-        network=config_lib.NetworkConfig("transformer", 1, 16, 2),
+        network=config_lib.NetworkConfig(torso, 1, 16, 2),
         search=dataclasses.replace(config.search, num_simulations=4),
         selfplay=dataclasses.replace(config.selfplay, num_games=16, num_moves=5),
         train=dataclasses.replace(config.train, batch_size=32, num_iterations=2, max_minutes=0),
@@ -257,6 +259,8 @@ def main() -> None:
     parser.add_argument("--out", default="docs/results/countdown_depth")
     parser.add_argument("--full", action="store_true", help="make data and train first")
     parser.add_argument("--smoke", action="store_true", help="toy sizes end to end (CI)")
+    parser.add_argument("--preset", default="countdown", choices=["countdown", "countdown_text"],
+                        help="the recipe --full trains (countdown_text: E1 before issue 24)")
     parser.add_argument("--data", default="data/countdown_solver.jsonl")
     parser.add_argument("--demonstrations", type=int, default=20_000)
     parser.add_argument("--minutes", type=float, default=30.0, help="training budget (--full)")

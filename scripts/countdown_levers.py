@@ -5,13 +5,14 @@ numeric observations, each switched off in turn.
     python scripts/countdown_levers.py --out runs/countdown_levers --report       # table, plot
     python scripts/countdown_levers.py --smoke --out /tmp/levers                  # toy (CI)
 
-Every arm is `--preset countdown --imitation data/countdown_solver.jsonl` with its changes
-(`ARMS`), trained for `--minutes` of the run's own wall time (imitation included; resumable),
-then its final network plays `--instances` instances of k = 5 from the validation split (the
-test split and the Game-of-24 sets are for the end, once: scripts/countdown_depth.py):
-greedy (argmax of the legal prior) and inside Gumbel search at each of `--simulations`, with the
-arm's own search levers. The control, per arm with the solver: the same search with a uniform
-prior and zero value (networks.uniform). Rows go to `--out`/levers.csv (resumable: rows
+Every arm is a preset with `--imitation data/countdown_solver.jsonl` and its changes (`ARMS`:
+today's recipe is `countdown_text`; `countdown` has every lever on), trained for `--minutes` of
+the run's own wall time (imitation included; resumable), then its final network plays
+`--instances` instances of k = 5 from the validation split (the test split and the Game-of-24
+sets are for the end, once: scripts/countdown_depth.py): greedy (argmax of the legal prior)
+and inside Gumbel search at each of `--simulations`, with the arm's own search levers. The
+control, per arm with the solver: the same search with a uniform prior and zero value
+(networks.uniform). Rows go to `--out`/levers.csv (resumable: rows
 present are not recomputed), a table with 95% Wilson intervals to levers.md, a plot to
 levers.png; `--out`/machines.jsonl records the date, commit and CPU model of each invocation.
 """
@@ -29,15 +30,14 @@ from ablate_katago import override, record_machine
 from countdown_depth import instance_sets, smoke, solve_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-NUMBERS = {"game": "countdown_numbers", "network.torso": "mlp", "network.num_blocks": 3,
-           "network.num_channels": 256}  # fmt: skip
-ALL = {"search.solver": True, "selfplay.hindsight": True, **NUMBERS}
-ARMS = {
-    "today": {},
-    "all": ALL,
-    "all-solver": {**ALL, "search.solver": False},
-    "all-hindsight": {**ALL, "selfplay.hindsight": False},
-    "all-numbers": {"search.solver": True, "selfplay.hindsight": True},
+TEXT = {"game": "countdown", "network.torso": "transformer", "network.num_blocks": 2,
+        "network.num_channels": 64}  # fmt: skip
+ARMS = {  # arm -> (preset, changes): the countdown preset has every lever on
+    "today": ("countdown_text", {}),
+    "all": ("countdown", {}),
+    "all-solver": ("countdown", {"search.solver": False}),
+    "all-hindsight": ("countdown", {"selfplay.hindsight": False}),
+    "all-numbers": ("countdown", TEXT),
 }
 FIELDS = ("arm", "seed", "player", "n", "solved", "low", "high", "minutes", "iterations")
 
@@ -45,15 +45,13 @@ FIELDS = ("arm", "seed", "player", "n", "solved", "low", "high", "minutes", "ite
 def arm_config(args, arm: str, seed: int):
     from alphazero import presets, validation
 
-    config = dataclasses.replace(presets.countdown(), seed=seed, imitation=args.data)
-    config = override(config, ARMS[arm])
+    preset, changes = ARMS[arm]
+    config = dataclasses.replace(presets.PRESETS[preset](), seed=seed, imitation=args.data)
+    config = override(config, changes)
     if args.smoke:
-        numbers = config.game.endswith("numbers")
-        config = smoke(config)  # a 1 x 16 transformer
+        config = smoke(config)  # a 1 x 16 transformer, or MLP for the numbers
         # The first 40 demonstrations of --data: the shipped file serves the smoke too.
         config = override(config, {"supervised.max_games": 40})
-        if numbers:
-            config = override(config, {"network.torso": "mlp"})
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, num_iterations=100_000 if not args.smoke else 2,
         max_minutes=args.minutes if not args.smoke else 0.0))  # fmt: skip

@@ -4,10 +4,11 @@ against test-time simulations, and PUCT against Gumbel as the simulations grow.
     python scripts/countdown_scaling.py --full     # 3 widths x 20 minutes of RL, evaluated
     python scripts/countdown_scaling.py --smoke    # toy sizes (CI)
 
-Each width trains `alphazero train --preset countdown` (k = 2..6 mixed, a natural curriculum) by
-RL from scratch, with `network.num_channels` = width, resumable. At `--points` equally spaced
-times of its own wall clock the run stops, and its network plays the same `--instances`
-held-out k = 5 instances greedily and inside Gumbel and PUCT search at every `--sims` budget.
+Each width trains `alphazero train --preset countdown_text` (k = 2..6 mixed, a natural
+curriculum) by RL from scratch, with `network.num_channels` = width, resumable. At `--points`
+equally spaced times of its own wall clock the run stops, and its network plays the same
+`--instances` held-out k = 5 instances greedily and inside Gumbel and PUCT search at every
+`--sims` budget.
 One CSV row per (width, point, algorithm, simulations) in `--out`/scaling.csv (rows present are
 not recomputed), and three plots in `--out`: scaling_train.png (solved against self-play positions
 and against training minutes, log axes; per width, greedy and Gumbel search at the largest budget),
@@ -34,7 +35,7 @@ FIELDS = ("width", "point", "minutes", "positions", "algorithm", "simulations", 
 def config_for(width: int, smoke: bool):
     from alphazero import presets
 
-    config = presets.countdown()
+    config = presets.countdown_text()
     network = dataclasses.replace(config.network, num_channels=width)
     train = dataclasses.replace(config.train, num_iterations=100_000)
     config = dataclasses.replace(config, network=network, train=train)

@@ -254,10 +254,10 @@ def test_depth_script__smoke_runs_data_imitation_rl_and_evaluation(tmp_path):
 
 
 def test_config__token_games_need_the_transformer():
-    config = dataclasses.replace(presets.countdown(), network=config_lib.NetworkConfig("mlp"))
+    config = dataclasses.replace(presets.countdown_text(), network=config_lib.NetworkConfig("mlp"))
     with pytest.raises(config_lib.ConfigError, match="transformer"):
         validation.validate(config)
-    go = dataclasses.replace(presets.go_7x7_alphazero(), network=presets.countdown().network)
+    go = dataclasses.replace(presets.go_7x7_alphazero(), network=presets.countdown_text().network)
     with pytest.raises(config_lib.ConfigError, match="resnet or mlp"):
         validation.validate(go)
 

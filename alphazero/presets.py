@@ -172,7 +172,7 @@ def countdown() -> Config:
     """Countdown with 2..6 numbers in 30 minutes on 2 CPU cores (issue 24): the numbers as values
     (`countdown_numbers`) read by an MLP, MCTS-Solver in the search and hindsight relabelling in
     self-play, after the solver's demonstrations (--imitation data/countdown_solver.jsonl).
-    docs/results.md, "Countdown's levers"."""
+    scripts/countdown_levers.py measures each lever at equal wall-clock."""
     base = countdown_text()
     return dataclasses.replace(
         base,

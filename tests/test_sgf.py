@@ -112,7 +112,7 @@ def test_cli__export_and_check(tmp_path, capsys):
     games.write_text(json.dumps(dict(RECORD, referee_margin=-23.5)) + "\n")
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["sgf", "check", str(games)])
-    assert exit_info.value.code == 1 and "line 0: replayed margin" in capsys.readouterr().out
+    assert exit_info.value.code == 1 and "line 1: replayed margin" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

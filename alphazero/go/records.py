@@ -171,4 +171,4 @@ def check_report(path: str | Path, records: list[dict]) -> tuple[list[str], bool
              f"{distinct(records, up_to_symmetry=True)} up to symmetry), {replayed} replay to "
              f"their recorded result, {cross} cross-checked with GNU Go's score, {flagged} "
              f"disagreements"]  # fmt: skip
-    return lines + [f"  line {i}: {problem}" for i, problem in bad], bool(bad)
+    return lines + [f"  line {i + 1}: {problem}" for i, problem in bad], bool(bad)  # 1-based

@@ -30,14 +30,12 @@ from ablate_katago import override, record_machine
 from countdown_depth import instance_sets, smoke, solve_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXT = {"game": "countdown", "network.torso": "transformer", "network.num_blocks": 2,
-        "network.num_channels": 64}  # fmt: skip
 ARMS = {  # arm -> (preset, changes): the countdown preset has every lever on
     "today": ("countdown_text", {}),
     "all": ("countdown", {}),
     "all-solver": ("countdown", {"search.solver": False}),
     "all-hindsight": ("countdown", {"selfplay.hindsight": False}),
-    "all-numbers": ("countdown", TEXT),
+    "all-numbers": ("countdown_text", {"search.solver": True, "selfplay.hindsight": True}),
 }
 FIELDS = ("arm", "seed", "player", "n", "solved", "low", "high", "minutes", "iterations")
 
